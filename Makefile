@@ -1,0 +1,22 @@
+# Quick start: `make run` serves the demo; `make test` runs the whole suite.
+# Both set up whatever is missing (Odoo 18.0, Python environment, PostgreSQL,
+# Chromium); see tools/common.sh for the settings (ODOO_SRC, VENV_DIR, ...).
+.PHONY: run test lint setup i18n clean
+
+run:
+	@bash tools/run.sh
+
+test:
+	@bash tools/test.sh
+
+lint:
+	@bash tools/lint.sh
+
+setup:
+	@bash -c 'source tools/common.sh && ensure_all && say "set-up complete"'
+
+clean:
+	@bash -c 'source tools/common.sh && dropdb --if-exists mn_test && dropdb --if-exists mn_demo && rm -rf "$$CACHE_DIR/data" "$$CACHE_DIR/logs"'
+
+i18n:
+	@bash tools/i18n.sh

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make lint`: ruff and pylint-odoo (OCA 18.0 mandatory rules) from the project's environment.
+source "$(dirname "$0")/common.sh"
+ensure_odoo_src
+ensure_venv
+cd "$REPO_DIR"
+say "ruff"
+"$VENV_DIR/bin/ruff" check --no-fix .
+"$VENV_DIR/bin/ruff" format --check .
+say "pylint-odoo"
+"$VENV_DIR/bin/pylint" --rcfile=.pylintrc-mandatory "$ADDON" tests
+say "oca-checks-odoo-module, oca-checks-po (OCA's XML, manifest and .po checks)"
+"$VENV_DIR/bin/oca-checks-odoo-module" --no-verbose "$ADDON/__manifest__.py"
+shopt -s nullglob
+po_files=(i18n/*.po i18n/*.pot)
+if [ ${#po_files[@]} -gt 0 ]; then "$VENV_DIR/bin/oca-checks-po" --no-verbose "${po_files[@]}"; fi
+say "lint clean"
