@@ -23,7 +23,17 @@
     ],
     "data": [
         "security/microneedling_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/microneedling_contraindication_data.xml",
+        "data/microneedling_skin_goal_data.xml",
+        "views/microneedling_contraindication_views.xml",
+        "views/microneedling_intake_views.xml",
+        "views/microneedling_session_views.xml",
+        "views/microneedling_series_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
         "views/microneedling_menus.xml",
     ],
     "assets": {

@@ -15,8 +15,12 @@ registry.category("web_tour.tours").add("microneedling_menu_tour", {
             trigger: '.o_main_navbar .o_menu_brand:contains("Microneedling")',
         },
         {
-            content: "Its first entry opened: the client list",
-            trigger: '.o_breadcrumb .active:contains("Clients")',
+            content: "Its first entry opened: the sessions calendar",
+            trigger: '.o_breadcrumb .active:contains("Sessions")',
+        },
+        {
+            content: "The calendar is shown",
+            trigger: ".o_calendar_renderer",
         },
     ],
 });

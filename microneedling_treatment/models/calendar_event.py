@@ -1,0 +1,98 @@
+from odoo import api, fields, models
+
+from .microneedling_session import SYNC_CONTEXT_KEY
+
+
+class CalendarEvent(models.Model):
+    _inherit = "calendar.event"
+
+    microneedling_session_id = fields.Many2one(
+        comodel_name="microneedling.session",
+        string="Microneedling Session",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    microneedling_series_id = fields.Many2one(
+        comodel_name="microneedling.series",
+        string="Microneedling Series",
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Set when creating an event to book it as a session of this series.",
+    )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        if not self.env.context.get(SYNC_CONTEXT_KEY):
+            events._sync_microneedling_session_from_event()
+        return events
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get(SYNC_CONTEXT_KEY) and {"start", "stop", "user_id"} & set(vals):
+            self._sync_microneedling_session_from_event()
+        return result
+
+    def unlink(self):
+        if not self.env.context.get(SYNC_CONTEXT_KEY):
+            sessions = self.microneedling_session_id.filtered(lambda s: s.state != "done")
+            sessions.with_context(**{SYNC_CONTEXT_KEY: True}).write(
+                {"state": "cancelled", "event_id": False}
+            )
+        return super().unlink()
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _sync_microneedling_session_from_event(self):
+        """Carry calendar-side changes to the session (idempotent); its checks then apply."""
+        Session = self.env["microneedling.session"].with_context(**{SYNC_CONTEXT_KEY: True})
+        create_vals, to_link = [], self.browse()
+        for event in self:
+            session = event.microneedling_session_id
+            if session:
+                vals = {
+                    key: value
+                    for key, value in (
+                        ("start", event.start),
+                        ("stop", event.stop),
+                        ("user_id", event.user_id),
+                    )
+                    if session[key] != value
+                }
+                if vals:
+                    if "user_id" in vals:
+                        vals["user_id"] = vals["user_id"].id
+                    session.with_context(**{SYNC_CONTEXT_KEY: True}).write(vals)
+            elif event.microneedling_series_id:
+                create_vals.append(
+                    {
+                        "series_id": event.microneedling_series_id.id,
+                        "start": event.start,
+                        "stop": event.stop,
+                        "user_id": event.user_id.id,
+                        "state": "booked",
+                        "event_id": event.id,
+                    }
+                )
+                to_link |= event
+        if create_vals:
+            sessions = Session.create(create_vals)
+            for event, session in zip(to_link, sessions, strict=True):
+                event.with_context(**{SYNC_CONTEXT_KEY: True}).write(
+                    {
+                        "microneedling_session_id": session.id,
+                        "name": session.display_name,
+                        "res_model_id": self.env["ir.model"]._get_id(session._name),
+                        "res_id": session.id,
+                        "partner_ids": [fields.Command.link(session.partner_id.id)],
+                    }
+                )

@@ -1,0 +1,284 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+MIN_COURSE_SESSIONS = 3
+
+
+class MicroneedlingSeries(models.Model):
+    _name = "microneedling.series"
+    _description = "Microneedling Treatment Series"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    # Identification
+    name = fields.Char(
+        required=True, copy=False, readonly=True, default=lambda self: _("New"), index="trigram"
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Client",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Practitioner",
+        index=True,
+        ondelete="set null",
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        ondelete="restrict",
+    )
+    lead_id = fields.Many2one(
+        comodel_name="crm.lead",
+        string="Opportunity",
+        index="btree_not_null",
+        ondelete="set null",
+        tracking=True,
+    )
+    # Plan
+    kind = fields.Selection(
+        selection=[("course", "Course"), ("tune_up", "Tune-up")],
+        required=True,
+        default="course",
+        tracking=True,
+        help="Course: the series of at least 3 sessions, 4 to 6 weeks apart.\n"
+        "Tune-up: a periodic session after a completed course.",
+    )
+    planned_session_count = fields.Integer(
+        string="Planned Sessions",
+        compute="_compute_planned_session_count",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    skin_goal_ids = fields.Many2many(comodel_name="microneedling.skin.goal", string="Skin Goals")
+    notes = fields.Html()
+    # Sessions and progress
+    session_ids = fields.One2many(
+        comodel_name="microneedling.session", inverse_name="series_id", string="Sessions"
+    )
+    session_done_count = fields.Integer(
+        string="Sessions Done", compute="_compute_session_stats", store=True
+    )
+    session_count = fields.Integer(compute="_compute_session_stats", store=True)
+    progress = fields.Float(compute="_compute_session_stats", store=True, aggregator="avg")
+    last_done_date = fields.Datetime(
+        string="Last Session", compute="_compute_session_stats", store=True
+    )
+    next_session_date = fields.Datetime(
+        string="Next Booked Session", compute="_compute_session_stats", store=True
+    )
+    window_open_date = fields.Datetime(
+        string="Next Session From",
+        compute="_compute_window_dates",
+        store=True,
+        help="Earliest start of the next session (last session + minimum interval).",
+    )
+    overdue_date = fields.Datetime(
+        string="Overdue After",
+        compute="_compute_window_dates",
+        store=True,
+        help="Without a session booked by then, the series is overdue.",
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue"
+    )
+    cancel_date = fields.Datetime(readonly=True, copy=False)
+    state = fields.Selection(
+        selection=[
+            ("new", "New"),
+            ("in_progress", "In Progress"),
+            ("done", "Completed"),
+            ("cancelled", "Cancelled"),
+        ],
+        compute="_compute_state",
+        store=True,
+        index=True,
+        tracking=True,
+    )
+
+    @api.depends("kind")
+    def _compute_planned_session_count(self):
+        for series in self:
+            series.planned_session_count = 1 if series.kind == "tune_up" else 6
+
+    @api.depends("session_ids.state", "session_ids.start", "planned_session_count")
+    def _compute_session_stats(self):
+        for series in self:
+            sessions = series.session_ids
+            done = sessions.filtered(lambda s: s.state == "done")
+            booked = sessions.filtered(lambda s: s.state == "booked")
+            series.session_done_count = len(done)
+            series.session_count = len(sessions.filtered(lambda s: s.state != "cancelled"))
+            planned = series.planned_session_count
+            series.progress = 100.0 * min(len(done), planned) / planned if planned > 0 else 0.0
+            series.last_done_date = max(done.mapped("start"), default=False)
+            series.next_session_date = min(booked.mapped("start"), default=False)
+
+    @api.depends(
+        "last_done_date",
+        "company_id.microneedling_min_interval_days",
+        "company_id.microneedling_overdue_days",
+    )
+    def _compute_window_dates(self):
+        for series in self:
+            last = series.last_done_date
+            company = series.company_id
+            series.window_open_date = last and last + timedelta(
+                days=company.microneedling_min_interval_days
+            )
+            series.overdue_date = last and last + timedelta(days=company.microneedling_overdue_days)
+
+    @api.depends("session_done_count", "session_count", "planned_session_count", "cancel_date")
+    def _compute_state(self):
+        for series in self:
+            if series.cancel_date:
+                series.state = "cancelled"
+            elif series.planned_session_count and (
+                series.session_done_count >= series.planned_session_count
+            ):
+                series.state = "done"
+            elif series.session_count:
+                series.state = "in_progress"
+            else:
+                series.state = "new"
+
+    @api.depends("state", "overdue_date", "next_session_date")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for series in self:
+            series.is_overdue = bool(
+                series.state == "in_progress"
+                and series.overdue_date
+                and series.overdue_date < now
+                and (not series.next_session_date or series.next_session_date > series.overdue_date)
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Filter overdue series with = or != and a boolean value."))
+        now = fields.Datetime.now()
+        # next_session_date > overdue_date compares two columns: done in SQL.
+        self.flush_model(["state", "overdue_date", "next_session_date"])
+        self.env.cr.execute(
+            """
+            SELECT id FROM microneedling_series
+             WHERE state = 'in_progress' AND overdue_date < %s
+               AND (next_session_date IS NULL OR next_session_date > overdue_date)
+            """,
+            [now],
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", ids)]
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("kind", "planned_session_count")
+    def _check_planned_session_count(self):
+        for series in self:
+            if series.kind == "course" and series.planned_session_count < MIN_COURSE_SESSIONS:
+                raise ValidationError(
+                    _(
+                        "%(series)s for %(client)s plans %(count)s session(s): a microneedling "
+                        "course is at least %(minimum)s sessions (a single treatment does not "
+                        "produce results). Plan %(minimum)s or more, or make it a tune-up.",
+                        series=series.name,
+                        client=series.partner_id.display_name,
+                        count=series.planned_session_count,
+                        minimum=MIN_COURSE_SESSIONS,
+                    )
+                )
+            if series.planned_session_count < 1:
+                raise ValidationError(
+                    _("%(series)s must plan at least one session.", series=series.name)
+                )
+
+    @api.constrains("kind", "partner_id")
+    def _check_tune_up_eligibility(self):
+        tune_ups = self.filtered(lambda s: s.kind == "tune_up")
+        if not tune_ups:
+            return
+        completed = self.sudo().search(
+            [
+                ("partner_id", "in", tune_ups.partner_id.ids),
+                ("kind", "=", "course"),
+                ("state", "=", "done"),
+            ]
+        )
+        eligible = completed.partner_id
+        for series in tune_ups:
+            if series.partner_id not in eligible:
+                raise ValidationError(
+                    _(
+                        "%(client)s has not completed a microneedling course yet: tune-ups "
+                        "are for clients who have. Plan a course instead.",
+                        client=series.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("planned_session_count")
+    def _check_session_count(self):
+        self.session_ids._check_series_capacity()
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("microneedling.series") or _(
+                    "New"
+                )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_done_sessions(self):
+        done = self.filtered(lambda s: s.session_done_count)
+        if done:
+            raise UserError(
+                _(
+                    "%(series)s already has sessions done, which belong to the client's record: "
+                    "cancel the series instead of deleting it.",
+                    series=", ".join(done.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_cancel(self):
+        self.session_ids.filtered(lambda s: s.state in ("planned", "booked")).action_cancel()
+        self.write({"cancel_date": fields.Datetime.now()})
+        return True
+
+    def action_reopen(self):
+        self.write({"cancel_date": False})
+        return True
+
+    def action_view_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "microneedling_treatment.microneedling_session_action"
+        )
+        action["domain"] = [("series_id", "=", self.id)]
+        action["context"] = {"default_series_id": self.id}
+        return action

@@ -1,0 +1,453 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+SYNC_CONTEXT_KEY = "microneedling_event_sync"
+ACTIVE_STATES = ("booked", "done")
+# Sessions that hold a slot in the practitioner's calendar.
+EVENT_STATES = ("booked", "done", "no_show")
+
+
+class MicroneedlingSession(models.Model):
+    _name = "microneedling.session"
+    _description = "Microneedling Session"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "start desc, id desc"
+
+    # Planning
+    series_id = fields.Many2one(
+        comodel_name="microneedling.series",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        related="series_id.partner_id", string="Client", store=True, index=True
+    )
+    company_id = fields.Many2one(related="series_id.company_id", store=True, index=True)
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Practitioner",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        ondelete="set null",
+        tracking=True,
+    )
+    start = fields.Datetime(index=True, tracking=True)
+    stop = fields.Datetime(
+        compute="_compute_stop", store=True, readonly=False, precompute=True, tracking=True
+    )
+    state = fields.Selection(
+        selection=[
+            ("planned", "Planned"),
+            ("booked", "Booked"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+            ("no_show", "No-show"),
+        ],
+        default="booked",
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    date_done = fields.Datetime(string="Marked Done On", readonly=True, copy=False)
+    sequence_number = fields.Integer(
+        string="Session #", compute="_compute_sequence_number", store=True
+    )
+    event_id = fields.Many2one(
+        comodel_name="calendar.event",
+        string="Calendar Event",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    # Clinical record: health data, practitioners only
+    treated_areas = fields.Char(groups="microneedling_treatment.group_practitioner")
+    device = fields.Char(groups="microneedling_treatment.group_practitioner")
+    needle_depth = fields.Float(
+        string="Needle Depth (mm)",
+        digits=(3, 2),
+        groups="microneedling_treatment.group_practitioner",
+    )
+    products_applied = fields.Text(groups="microneedling_treatment.group_practitioner")
+    skin_response = fields.Text(
+        string="Immediate Skin Response", groups="microneedling_treatment.group_practitioner"
+    )
+    clinical_notes = fields.Html(groups="microneedling_treatment.group_practitioner")
+    # Manager override of the clearance block
+    override_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    override_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Overridden By",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        tracking=True,
+    )
+    override_date = fields.Datetime(readonly=True, copy=False)
+    # Client clearance at the session start (no health detail)
+    clearance_state = fields.Selection(
+        related="partner_id.microneedling_clearance_state", string="Client Clearance"
+    )
+
+    @api.depends("series_id.user_id")
+    def _compute_user_id(self):
+        for session in self:
+            session.user_id = session.series_id.user_id or session.user_id
+
+    @api.depends("start")
+    def _compute_stop(self):
+        for session in self:
+            session.stop = session.start and session.start + timedelta(hours=1)
+
+    @api.depends("series_id.session_ids.start", "series_id.session_ids.state")
+    def _compute_sequence_number(self):
+        for session in self:
+            if session.state == "cancelled" or not session.start or not session.series_id:
+                session.sequence_number = 0
+                continue
+            ranked = session.series_id.session_ids.filtered(
+                lambda s: s.state != "cancelled" and s.start
+            ).sorted(lambda s: (s.start, s._origin.id or 0))
+            session.sequence_number = list(ranked).index(session) + 1 if session in ranked else 0
+
+    @api.depends("series_id", "sequence_number", "series_id.planned_session_count")
+    def _compute_display_name(self):
+        for session in self:
+            session.display_name = _(
+                "%(client)s - session %(number)s/%(total)s",
+                client=session.partner_id.name or "",
+                number=session.sequence_number or "-",
+                total=session.series_id.planned_session_count,
+            )
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("start", "stop", "state")
+    def _check_dates(self):
+        for session in self:
+            if session.state in EVENT_STATES and not session.start:
+                raise ValidationError(
+                    _("Give %(session)s a start time to book it.", session=session.display_name)
+                )
+            if session.start and session.stop and session.stop <= session.start:
+                raise ValidationError(
+                    _(
+                        "%(session)s ends before it starts: set the end after the start.",
+                        session=session.display_name,
+                    )
+                )
+
+    @api.constrains("series_id", "state")
+    def _check_series_capacity(self):
+        for series in self.series_id:
+            if series.session_count > series.planned_session_count:
+                raise ValidationError(
+                    _(
+                        "%(series)s for %(client)s plans %(planned)s sessions and would have "
+                        "%(count)s: raise the planned number first.",
+                        series=series.name,
+                        client=series.partner_id.display_name,
+                        planned=series.planned_session_count,
+                        count=series.session_count,
+                    )
+                )
+
+    @api.constrains("needle_depth")
+    def _check_needle_depth(self):
+        for session in self.sudo():
+            if not 0 <= session.needle_depth <= 3.0:
+                raise ValidationError(
+                    _(
+                        "Needle depth %(depth)s mm for %(session)s is outside 0-3 mm: "
+                        "enter the depth in millimetres.",
+                        depth=session.needle_depth,
+                        session=session.display_name,
+                    )
+                )
+
+    @api.constrains("start", "state", "series_id", "override_reason")
+    def _check_booking_rules(self):
+        """Refuse, as a whole, any booked or done session the protocol forbids."""
+        problems = self._get_booking_problems()
+        if problems:
+            blocks = []
+            for session, reasons in problems.items():
+                blocks.append(
+                    _(
+                        "%(client)s cannot have a microneedling session on %(start)s:",
+                        client=session.partner_id.display_name,
+                        start=self._format_datetime(session.start),
+                    )
+                    + "\n"
+                    + "\n".join(f"- {reason['message']}" for reason in reasons)
+                )
+            raise ValidationError("\n\n".join(blocks))
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_restricted_values(vals)
+        sessions = super().create(vals_list)
+        if not self.env.context.get(SYNC_CONTEXT_KEY):
+            sessions._sync_event()
+        return sessions
+
+    def write(self, vals):
+        self._check_restricted_values(vals)
+        result = super().write(vals)
+        if not self.env.context.get(SYNC_CONTEXT_KEY) and {
+            "start",
+            "stop",
+            "state",
+            "user_id",
+            "series_id",
+        } & set(vals):
+            self._sync_event()
+        return result
+
+    def unlink(self):
+        events = self.event_id
+        result = super().unlink()
+        if not self.env.context.get(SYNC_CONTEXT_KEY):
+            events.with_context(**{SYNC_CONTEXT_KEY: True}).unlink()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        if any(session.state == "done" for session in self):
+            raise UserError(
+                _("A session that was done is part of the client's record: it cannot be deleted.")
+            )
+
+    def _check_restricted_values(self, vals):
+        """Server-side guard for the values only some roles may set."""
+        user = self.env.user
+        if self.env.su:
+            return
+        if vals.get("state") == "done" and not user.has_group(
+            "microneedling_treatment.group_practitioner"
+        ):
+            raise AccessError(_("Only a practitioner can mark a session done."))
+        if {"override_reason", "override_user_id", "override_date"} & set(vals) and not (
+            user.has_group("microneedling_treatment.group_manager")
+        ):
+            raise AccessError(_("Only a microneedling manager can override a session's block."))
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_book(self):
+        self.write({"state": "booked"})
+        return True
+
+    def action_done(self):
+        """Mark the sessions done now: the whole booking check runs again."""
+        not_booked = self.filtered(lambda s: s.state != "booked")
+        if not_booked:
+            raise UserError(
+                _(
+                    "Only booked sessions can be marked done: %(sessions)s.",
+                    sessions=", ".join(not_booked.mapped("display_name")),
+                )
+            )
+        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        return True
+
+    def action_reset_to_booked(self):
+        self.write({"state": "booked", "date_done": False})
+        return True
+
+    def action_cancel(self):
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_no_show(self):
+        self.write({"state": "no_show"})
+        return True
+
+    def action_open_override_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Override Block"),
+            "res_model": "microneedling.session.override.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_session_id": self.id},
+        }
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _override(self, reason):
+        """Manager override of the clearance block, with its mandatory reason."""
+        if not self.env.user.has_group("microneedling_treatment.group_manager"):
+            raise AccessError(_("Only a microneedling manager can override a session's block."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(_("An override needs a reason: say why the session may go ahead."))
+        self.write(
+            {
+                "override_reason": reason,
+                "override_user_id": self.env.uid,
+                "override_date": fields.Datetime.now(),
+            }
+        )
+
+    def _get_booking_problems(self):
+        """{session: [reason, ...]} for every booked or done session the rules refuse.
+
+        The cost is a constant number of queries for the whole batch, whatever the
+        clients' history: one for the screenings, one for their present answers, one
+        for the sibling sessions.
+        """
+        sessions = self.filtered(lambda s: s.state in ACTIVE_STATES and s.start)
+        if not sessions:
+            return {}
+        problems = {}
+        clearable = sessions.filtered(lambda s: not s.override_reason)
+        screening = self.env["res.partner"]._microneedling_screening_data(clearable.partner_id)
+        for session in clearable:
+            reasons = self.env["res.partner"]._microneedling_block_reasons(
+                screening.get(session.partner_id.id), session.start
+            )
+            if session.state == "done":
+                reasons += session._confirmation_reasons(screening.get(session.partner_id.id))
+            if reasons:
+                problems[session] = reasons
+        for session, reasons in sessions._spacing_reasons().items():
+            problems.setdefault(session, []).extend(reasons)
+        return problems
+
+    def _confirmation_reasons(self, data):
+        """Answers must have been confirmed recently before a session is marked done."""
+        self.ensure_one()
+        if not data:
+            return []  # "no screening" is already reported
+        days = self.company_id.microneedling_confirmation_days
+        confirmed = data["confirmed_date"]
+        if confirmed and confirmed >= self.start - timedelta(days=days):
+            return []
+        return [
+            {
+                "type": "confirmation",
+                "until": False,
+                "message": _(
+                    "the answers were last confirmed on %(date)s: they must be confirmed at "
+                    "most %(days)s days before the session; ask the client and confirm them",
+                    date=self._format_datetime(confirmed) if confirmed else _("never"),
+                    days=days,
+                ),
+            }
+        ]
+
+    def _spacing_reasons(self):
+        """Sessions of one series closer than the company's minimum interval."""
+        siblings = self.sudo().search(
+            [
+                ("series_id", "in", self.series_id.ids),
+                ("state", "in", ACTIVE_STATES),
+                ("start", "!=", False),
+            ]
+        )
+        result = {}
+        for session in self:
+            days = session.company_id.microneedling_min_interval_days
+            gap = timedelta(days=days)
+            for other in siblings:
+                if other.id == session.id or other.series_id != session.series_id:
+                    continue
+                if abs(other.start - session.start) < gap:
+                    earliest = other.start + gap if other.start < session.start else False
+                    result.setdefault(session, []).append(
+                        {
+                            "type": "spacing",
+                            "until": earliest,
+                            "message": _(
+                                "another session of this series is on %(other)s: sessions "
+                                "must be at least %(days)s days apart%(earliest)s",
+                                other=self._format_datetime(other.start),
+                                days=days,
+                                earliest=_(
+                                    "; earliest %(date)s", date=self._format_datetime(earliest)
+                                )
+                                if earliest
+                                else "",
+                            ),
+                        }
+                    )
+        return result
+
+    def _sync_event(self):
+        """Make each session's calendar event match it (idempotent)."""
+        Event = (
+            self.env["calendar.event"]
+            .sudo()
+            .with_context(**{SYNC_CONTEXT_KEY: True}, no_mail_to_attendees=True)
+        )
+        to_unlink = Event
+        create_vals, to_create = [], self.browse()
+        for session in self:
+            if session.state not in EVENT_STATES or not session.start:
+                to_unlink |= session.event_id
+                continue
+            vals = session._prepare_event_vals()
+            if session.event_id:
+                event = session.event_id.with_context(**{SYNC_CONTEXT_KEY: True})
+                changed = {
+                    key: value
+                    for key, value in vals.items()
+                    if key in ("name", "start", "stop", "user_id")
+                    and event[key] != value
+                    and not (key == "user_id" and event.user_id.id == value)
+                }
+                if changed:
+                    event.sudo().write(changed)
+            else:
+                create_vals.append(vals)
+                to_create |= session
+        if to_unlink:
+            self.filtered(lambda s: s.event_id in to_unlink).with_context(
+                **{SYNC_CONTEXT_KEY: True}
+            ).write({"event_id": False})
+            to_unlink.unlink()
+        if create_vals:
+            events = Event.create(create_vals)
+            for session, event in zip(to_create, events, strict=True):
+                session.with_context(**{SYNC_CONTEXT_KEY: True}).event_id = event
+
+    def _prepare_event_vals(self):
+        self.ensure_one()
+        partners = self.partner_id | self.user_id.partner_id
+        return {
+            "name": self.display_name,
+            "start": self.start,
+            "stop": self.stop,
+            "user_id": self.user_id.id,
+            "partner_ids": [fields.Command.set(partners.ids)],
+            "microneedling_session_id": self.id,
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+        }
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _format_datetime(self, value):
+        return self.env["res.partner"]._microneedling_format(value)

@@ -1,0 +1,32 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    microneedling_min_interval_days = fields.Integer(
+        string="Minimum Days Between Sessions",
+        default=28,
+        help="Sessions of one series are at least this many days apart (protocol: 4 weeks).",
+    )
+    microneedling_overdue_days = fields.Integer(
+        string="Series Overdue After (Days)",
+        default=42,
+        help="A series whose next session is not booked within this many days of the last "
+        "one is overdue (protocol: 6 weeks).",
+    )
+    microneedling_confirmation_days = fields.Integer(
+        string="Screening Confirmation Validity (Days)",
+        default=7,
+        help="A session can be marked done only if the client's answers were confirmed "
+        "at most this many days before it.",
+    )
+
+    _sql_constraints = [
+        (
+            "microneedling_days_positive",
+            "CHECK(microneedling_min_interval_days > 0 AND microneedling_overdue_days > 0 "
+            "AND microneedling_confirmation_days > 0)",
+            "Microneedling intervals must be positive numbers of days.",
+        ),
+    ]

@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    microneedling_min_interval_days = fields.Integer(
+        related="company_id.microneedling_min_interval_days", readonly=False
+    )
+    microneedling_overdue_days = fields.Integer(
+        related="company_id.microneedling_overdue_days", readonly=False
+    )
+    microneedling_confirmation_days = fields.Integer(
+        related="company_id.microneedling_confirmation_days", readonly=False
+    )

@@ -1,0 +1,2 @@
+from . import microneedling_session_override_wizard
+from . import microneedling_answer_clearance_wizard
