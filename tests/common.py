@@ -115,4 +115,3 @@ class MicroneedlingCase(TransactionCase):
             session = cls.book(series, start)
             session.with_env(env).action_done()
         return series
-
