@@ -6,15 +6,6 @@ from .common import MicroneedlingCase
 
 I18N = pathlib.Path(__file__).resolve().parent.parent / "i18n"
 SHIPPED = {"es": "es_ES", "fr": "fr_FR", "de": "de_DE", "it": "it_IT", "pt_BR": "pt_BR"}
-# Terms spelled the same in the translation: OCA's po-pretty-format stores those
-# entries with an empty msgstr, so they are listed here instead.
-IDENTICAL = {
-    "es": {"Microneedling"},
-    "fr": {"Microneedling", "Clients"},
-    "de": {"Microneedling"},
-    "it": {"Microneedling", "Receptionist"},
-    "pt_BR": set(),
-}
 
 
 class TestI18nCatalogs(MicroneedlingCase):
@@ -26,7 +17,7 @@ class TestI18nCatalogs(MicroneedlingCase):
         for code in SHIPPED:
             po = polib.pofile(str(I18N / f"{code}.po"))
             translated = {e.msgid for e in po if e.msgstr and "fuzzy" not in e.flags}
-            missing = pot_ids - translated - IDENTICAL[code]
+            missing = pot_ids - translated
             self.assertFalse(missing, f"{code}.po lacks translations for: {sorted(missing)[:5]}")
 
     def test_shipped_languages_are_loaded_by_odoo(self):

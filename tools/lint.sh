@@ -15,5 +15,7 @@ say "oca-checks-odoo-module, oca-checks-po (OCA's XML, manifest and .po checks)"
 "$VENV_DIR/bin/oca-checks-odoo-module" --no-verbose --disable=file-not-used "$ADDON/__manifest__.py"
 shopt -s nullglob
 po_files=(i18n/*.po i18n/*.pot)
-if [ ${#po_files[@]} -gt 0 ]; then "$VENV_DIR/bin/oca-checks-po" --no-verbose "${po_files[@]}"; fi
+if [ ${#po_files[@]} -gt 0 ]; then # po-pretty-format empties translations equal to their source ("Microneedling"):
+    # the suite requires every entry translated, so that check stays off.
+    "$VENV_DIR/bin/oca-checks-po" --no-verbose --disable=po-pretty-format "${po_files[@]}"; fi
 say "lint clean"
