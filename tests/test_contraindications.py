@@ -47,6 +47,17 @@ class TestCatalog(MicroneedlingCase):
         for code in REVIEW:
             self.assertEqual(self.item(code).kind, "review", code)
 
+    def test_shipped_catalog_survives_module_updates(self):
+        """The clinic's changes to kinds and windows are never overwritten (noupdate)."""
+        data = self.env["ir.model.data"].search(
+            [
+                ("module", "=", "microneedling_treatment"),
+                ("model", "=", "microneedling.contraindication"),
+            ]
+        )
+        self.assertEqual(len(data), 17)
+        self.assertTrue(all(data.mapped("noupdate")))
+
     def test_code_is_unique(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
             self.Contraindication.create(
