@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
 from .common import NOW, MicroneedlingCase
@@ -186,9 +186,31 @@ class TestContraindicationRules(MicroneedlingCase):
         self.assertTrue(answer.cleared)
         answer.notes = "Takes valaciclovir"
         self.assertTrue(answer.cleared, "a note does not change the answer")
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            answer.present = False
+        intake.action_cancel()
+        intake.action_reset_to_draft()
         answer.present = False
         answer.present = True
         self.assertFalse(answer.cleared)
+
+    def test_screening_state_and_clearance_only_through_actions(self):
+        intake = self.screen(self.client, {"herpes_prone": True}).with_user(self.user_practitioner)
+        answer = intake.answer_ids.filtered(lambda a: a.contraindication_id.code == "herpes_prone")
+        with self.assertRaises(AccessError):
+            answer.write({"cleared": True})
+        with self.assertRaises(AccessError):
+            intake.write({"confirmed_date": NOW + timedelta(days=365)})
+        draft = (
+            self.env["microneedling.intake"]
+            .with_user(self.user_practitioner)
+            .create({"partner_id": self.client.id})
+        )
+        with self.assertRaises(AccessError):
+            draft.write({"state": "submitted"})
+        copy = intake.copy()
+        self.assertEqual(copy.state, "draft")
+        self.assertFalse(copy.confirmed_date)
 
     def test_clearance_needs_reason(self):
         intake = self.screen(self.client, {"herpes_prone": True})

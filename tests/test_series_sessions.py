@@ -102,7 +102,7 @@ class TestSeriesRules(MicroneedlingCase):
 
     def test_done_rechecks_contraindications(self):
         series = self.make_series()
-        session = self.book(series, NOW + timedelta(hours=2))
+        session = self.book(series, NOW - timedelta(hours=1))
         self.screen(self.client, {"pregnancy_nursing": True}, when=NOW)
         with self.assertRaisesRegex(ValidationError, "Pregnancy"):
             session.with_user(self.user_practitioner).action_done()
@@ -114,10 +114,46 @@ class TestSeriesRules(MicroneedlingCase):
             session.with_user(self.user_receptionist).write({"state": "done"})
 
     def test_done_session_cannot_be_deleted(self):
-        session = self.book(self.make_series(), NOW + timedelta(hours=2))
+        session = self.book(self.make_series(), NOW - timedelta(hours=2))
         session.with_user(self.user_practitioner).action_done()
         with self.assertRaises(UserError):
             session.unlink()
+
+    def test_cannot_mark_done_before_the_session(self):
+        session = self.book(self.make_series(), NOW + timedelta(hours=2))
+        with self.assertRaisesRegex(UserError, "has not started yet"):
+            session.with_user(self.user_practitioner).action_done()
+
+    def test_done_session_is_clinical_record(self):
+        session = self.book(self.make_series(), NOW - timedelta(hours=2))
+        session.with_user(self.user_practitioner).action_done()
+        receptionist_session = session.with_user(self.user_receptionist)
+        for vals in ({"state": "booked"}, {"start": NOW}, {"date_done": NOW}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                receptionist_session.write(vals)
+        session.with_user(self.user_practitioner).action_reset_to_booked()
+        self.assertEqual(session.state, "booked")
+
+    def test_event_link_cannot_be_forged(self):
+        session = self.book(self.make_series(), NOW + timedelta(hours=2))
+        foreign = self.env["calendar.event"].create(
+            {"name": "Board meeting", "start": NOW, "stop": NOW + timedelta(hours=1)}
+        )
+        forged = session.with_user(self.user_receptionist).with_context(
+            microneedling_event_sync=True
+        )
+        with self.assertRaises(AccessError):
+            forged.write({"event_id": foreign.id, "state": "cancelled"})
+        forged.action_cancel()
+        self.assertTrue(foreign.exists())
+        self.assertFalse(session.event_id)
+
+    def test_series_client_locked_once_booked(self):
+        series = self.make_series()
+        self.book(series, NOW + timedelta(days=1))
+        other = self.env["res.partner"].create({"name": "Other Olga"})
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            series.partner_id = other
 
     def test_form_books_a_session(self):
         series = self.make_series()
@@ -137,11 +173,11 @@ class TestOverride(MicroneedlingCase):
         super().setUpClass()
         cls.screen(cls.client, {"retinol_exfoliants": NOW - timedelta(hours=1)})
         cls.series = cls.make_series()
-        # A planned session without a date needs no clearance yet.
-        cls.session = cls.book(cls.series, False, state="planned")
+        # A planned session needs no clearance until it is booked.
+        cls.session = cls.book(cls.series, NOW + timedelta(hours=3), state="planned")
 
     def _book_blocked(self, session):
-        session.write({"start": NOW + timedelta(hours=3), "state": "booked"})
+        session.action_book()
 
     def test_override_is_manager_only(self):
         for user in (self.user_receptionist, self.user_practitioner):
@@ -173,6 +209,10 @@ class TestOverride(MicroneedlingCase):
         )
         self.assertEqual(tracked.new_value_text, "Retinol was 0.01%, doctor agreed")
         self.assertEqual(tracked.mail_message_id.author_id, self.user_manager.partner_id)
+        # The override is for this slot: moving the session needs a new one.
+        with self.assertRaisesRegex(ValidationError, "Retinol"):
+            self.session.write({"start": NOW + timedelta(hours=5)})
+        self.assertEqual(self.session.start, NOW + timedelta(hours=3))
 
     def test_override_does_not_lift_spacing(self):
         self.session.with_user(self.user_manager)._override("Approved")

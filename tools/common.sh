@@ -15,7 +15,8 @@ ODOO_SRC_DEFAULT=/opt/odoo-18.0
 ODOO_ARCHIVE_URL=https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/$ADDON"
 VENV_DIR="${VENV_DIR:-$CACHE_DIR/venv}"
-PY="${PYTHON:-python3.11}"
+# Debian's interpreter first: one stable python, whatever PATH (pyenv shims) says.
+PY="${PYTHON:-$(command -v /usr/bin/python3.11 || command -v python3.11 || echo python3.11)}"
 
 say() { printf '\033[1m[%s]\033[0m %s\n' "$ADDON" "$*" >&2; }
 die() { printf '\033[1;31m[%s] ERROR:\033[0m %s\n' "$ADDON" "$*" >&2; exit 1; }

@@ -2,6 +2,9 @@ from . import res_company
 from . import res_config_settings
 from . import microneedling_contraindication
 from . import microneedling_skin_goal
+from . import microneedling_side_effect
+from . import microneedling_aftercare_step
+from . import microneedling_aftercare_schedule
 from . import microneedling_intake
 from . import microneedling_intake_answer
 from . import microneedling_series

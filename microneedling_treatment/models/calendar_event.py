@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .microneedling_session import SYNC_CONTEXT_KEY
+from . import trusted
 
 
 class CalendarEvent(models.Model):
@@ -30,20 +30,23 @@ class CalendarEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         events = super().create(vals_list)
-        if not self.env.context.get(SYNC_CONTEXT_KEY):
+        if not trusted.is_raised(self.env, trusted.SYNC):
             events._sync_microneedling_session_from_event()
         return events
 
     def write(self, vals):
         result = super().write(vals)
-        if not self.env.context.get(SYNC_CONTEXT_KEY) and {"start", "stop", "user_id"} & set(vals):
+        if not trusted.is_raised(self.env, trusted.SYNC) and {"start", "stop", "user_id"} & set(
+            vals
+        ):
             self._sync_microneedling_session_from_event()
         return result
 
     def unlink(self):
-        if not self.env.context.get(SYNC_CONTEXT_KEY):
-            sessions = self.microneedling_session_id.filtered(lambda s: s.state != "done")
-            sessions.with_context(**{SYNC_CONTEXT_KEY: True}).write(
+        if not trusted.is_raised(self.env, trusted.SYNC):
+            # sudo: a private event hides its link from non-attendees.
+            sessions = self.sudo().microneedling_session_id.filtered(lambda s: s.state != "done")
+            sessions.with_context(**trusted.flag(trusted.SYNC)).write(
                 {"state": "cancelled", "event_id": False}
             )
         return super().unlink()
@@ -54,7 +57,7 @@ class CalendarEvent(models.Model):
 
     def _sync_microneedling_session_from_event(self):
         """Carry calendar-side changes to the session (idempotent); its checks then apply."""
-        Session = self.env["microneedling.session"].with_context(**{SYNC_CONTEXT_KEY: True})
+        Session = self.env["microneedling.session"].with_context(**trusted.flag(trusted.SYNC))
         create_vals, to_link = [], self.browse()
         for event in self:
             session = event.microneedling_session_id
@@ -71,7 +74,7 @@ class CalendarEvent(models.Model):
                 if vals:
                     if "user_id" in vals:
                         vals["user_id"] = vals["user_id"].id
-                    session.with_context(**{SYNC_CONTEXT_KEY: True}).write(vals)
+                    session.with_context(**trusted.flag(trusted.SYNC)).write(vals)
             elif event.microneedling_series_id:
                 create_vals.append(
                     {
@@ -87,7 +90,7 @@ class CalendarEvent(models.Model):
         if create_vals:
             sessions = Session.create(create_vals)
             for event, session in zip(to_link, sessions, strict=True):
-                event.with_context(**{SYNC_CONTEXT_KEY: True}).write(
+                event.with_context(**trusted.flag(trusted.SYNC)).write(
                     {
                         "microneedling_session_id": session.id,
                         "name": session.display_name,

@@ -1,5 +1,10 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from . import trusted
+
+# Set by the screening's own actions only: never by a form, an import or RPC.
+ACTION_FIELDS = {"state", "confirmed_date", "reviewer_id", "review_date"}
 
 
 class MicroneedlingIntake(models.Model):
@@ -32,6 +37,8 @@ class MicroneedlingIntake(models.Model):
         selection=[("draft", "Draft"), ("submitted", "Submitted"), ("cancelled", "Cancelled")],
         default="draft",
         required=True,
+        readonly=True,
+        copy=False,
         tracking=True,
         index=True,
     )
@@ -51,14 +58,19 @@ class MicroneedlingIntake(models.Model):
     confirmed_date = fields.Datetime(
         string="Answers Confirmed On",
         readonly=True,
+        copy=False,
         tracking=True,
         help="Last time the client confirmed these answers are still true.",
     )
     # Practitioner review
     reviewer_id = fields.Many2one(
-        comodel_name="res.users", string="Reviewed By", readonly=True, ondelete="set null"
+        comodel_name="res.users",
+        string="Reviewed By",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
     )
-    review_date = fields.Datetime(readonly=True)
+    review_date = fields.Datetime(readonly=True, copy=False)
     notes = fields.Html()
     present_count = fields.Integer(compute="_compute_present_count")
 
@@ -87,6 +99,23 @@ class MicroneedlingIntake(models.Model):
         intakes._sync_answer_lines()
         return intakes
 
+    def write(self, vals):
+        if not self.env.su and not trusted.is_raised(self.env, trusted.TRUSTED):
+            if ACTION_FIELDS & set(vals):
+                raise AccessError(
+                    _("A screening's status, confirmation and review are set by its buttons only.")
+                )
+            if set(vals) - {"notes", "message_follower_ids", "activity_ids"} and any(
+                intake.state != "draft" for intake in self
+            ):
+                raise UserError(
+                    _(
+                        "A submitted screening can no longer change: screen the client again, "
+                        "or confirm the answers unchanged."
+                    )
+                )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):
         if any(intake.state == "submitted" for intake in self):
@@ -102,32 +131,35 @@ class MicroneedlingIntake(models.Model):
         """Validate the answers and make this the client's current screening."""
         self._check_submittable()
         now = fields.Datetime.now()
-        self.write({"state": "submitted", "confirmed_date": now})
+        self._trusted().write({"state": "submitted", "confirmed_date": now})
         return True
 
     def action_confirm_unchanged(self):
         """The client confirms, today, that the submitted answers still hold."""
         if any(intake.state != "submitted" for intake in self):
             raise UserError(_("Only a submitted screening can be confirmed as unchanged."))
-        self.write({"confirmed_date": fields.Datetime.now()})
+        self._trusted().write({"confirmed_date": fields.Datetime.now()})
         self.message_post(body=_("The client confirmed the answers are unchanged."))
         return True
 
     def action_mark_reviewed(self):
-        self.write({"reviewer_id": self.env.uid, "review_date": fields.Datetime.now()})
+        self._trusted().write({"reviewer_id": self.env.uid, "review_date": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
-        self.write({"state": "cancelled"})
+        self._trusted().write({"state": "cancelled"})
         return True
 
     def action_reset_to_draft(self):
-        self.write({"state": "draft"})
+        self._trusted().write({"state": "draft"})
         return True
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _trusted(self):
+        return self.with_context(**trusted.flag(trusted.TRUSTED))
 
     def _sync_answer_lines(self):
         """Give each draft intake one answer line per active catalog item."""

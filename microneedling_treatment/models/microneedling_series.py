@@ -97,6 +97,13 @@ class MicroneedlingSeries(models.Model):
         string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue"
     )
     cancel_date = fields.Datetime(readonly=True, copy=False)
+    aftercare_pending_ids = fields.One2many(
+        comodel_name="microneedling.aftercare.schedule",
+        inverse_name="series_id",
+        string="Pending Aftercare",
+        domain=[("state", "=", "pending")],
+        readonly=True,
+    )
     state = fields.Selection(
         selection=[
             ("new", "New"),
@@ -232,7 +239,7 @@ class MicroneedlingSeries(models.Model):
                     )
                 )
 
-    @api.constrains("planned_session_count")
+    @api.constrains("planned_session_count", "kind")
     def _check_session_count(self):
         self.session_ids._check_series_capacity()
 
@@ -248,6 +255,29 @@ class MicroneedlingSeries(models.Model):
                     "New"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        if {"partner_id", "company_id"} & set(vals):
+            locked = self.filtered(
+                lambda s: s.session_ids.filtered(lambda session: session.state != "cancelled")
+            )
+            if locked:
+                raise UserError(
+                    _(
+                        "%(series)s already has sessions: its client and company can no longer "
+                        "change. Cancel the series and plan a new one instead.",
+                        series=", ".join(locked.mapped("name")),
+                    )
+                )
+        result = super().write(vals)
+        if "user_id" in vals:
+            self.session_ids._sync_event()
+        return result
+
+    def unlink(self):
+        # Sessions own calendar events: delete them through the ORM, not the SQL cascade.
+        self.session_ids.unlink()
+        return super().unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_done_sessions(self):

@@ -1,9 +1,13 @@
 from datetime import timedelta
 
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-SYNC_CONTEXT_KEY = "microneedling_event_sync"
+from . import trusted
+from .microneedling_aftercare_schedule import BACKFILL_GRACE
+
 ACTIVE_STATES = ("booked", "done")
 # Sessions that hold a slot in the practitioner's calendar.
 EVENT_STATES = ("booked", "done", "no_show")
@@ -55,7 +59,11 @@ class MicroneedlingSession(models.Model):
         index=True,
         tracking=True,
     )
-    date_done = fields.Datetime(string="Marked Done On", readonly=True, copy=False)
+    date_done = fields.Datetime(
+        string="Marked Done On",
+        copy=False,
+        help="The aftercare timeline runs from this moment: changing it moves pending steps.",
+    )
     sequence_number = fields.Integer(
         string="Session #", compute="_compute_sequence_number", store=True
     )
@@ -80,6 +88,29 @@ class MicroneedlingSession(models.Model):
         string="Immediate Skin Response", groups="microneedling_treatment.group_practitioner"
     )
     clinical_notes = fields.Html(groups="microneedling_treatment.group_practitioner")
+    side_effect_ids = fields.Many2many(
+        comodel_name="microneedling.side.effect",
+        string="Side Effects",
+        groups="microneedling_treatment.group_practitioner",
+        help="Recorded at the day-7 follow-up, from the protocol's list.",
+    )
+    # Aftercare
+    aftercare_schedule_ids = fields.One2many(
+        comodel_name="microneedling.aftercare.schedule",
+        inverse_name="session_id",
+        string="Aftercare Timeline",
+        readonly=True,
+    )
+    aftercare_window_start = fields.Date(
+        string="Next Session From",
+        compute="_compute_aftercare_window",
+        help="First day of the next-session window, in the client's time zone.",
+    )
+    aftercare_window_end = fields.Date(
+        string="Next Session By",
+        compute="_compute_aftercare_window",
+        help="Last day of the next-session window, in the client's time zone.",
+    )
     # Manager override of the clearance block
     override_reason = fields.Text(readonly=True, copy=False, tracking=True)
     override_user_id = fields.Many2one(
@@ -99,7 +130,30 @@ class MicroneedlingSession(models.Model):
     @api.depends("series_id.user_id")
     def _compute_user_id(self):
         for session in self:
-            session.user_id = session.series_id.user_id or session.user_id
+            # A done session keeps who treated the client.
+            if session.state != "done" or not session.user_id:
+                session.user_id = session.series_id.user_id or session.user_id
+
+    @api.depends(
+        "start",
+        "partner_id.tz",
+        "company_id.microneedling_min_interval_days",
+        "company_id.microneedling_overdue_days",
+    )
+    def _compute_aftercare_window(self):
+        for session in self:
+            if not session.start:
+                session.aftercare_window_start = session.aftercare_window_end = False
+                continue
+            company = session.company_id
+            tz = pytz.timezone(session.partner_id.tz or company.partner_id.tz or "UTC")
+            local_start = pytz.utc.localize(session.start).astimezone(tz)
+            session.aftercare_window_start = (
+                local_start + timedelta(days=company.microneedling_min_interval_days)
+            ).date()
+            session.aftercare_window_end = (
+                local_start + timedelta(days=company.microneedling_overdue_days)
+            ).date()
 
     @api.depends("start")
     def _compute_stop(self):
@@ -198,17 +252,21 @@ class MicroneedlingSession(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [
+            self._prepare_override_values(self._prepare_done_values(vals)) for vals in vals_list
+        ]
         for vals in vals_list:
             self._check_restricted_values(vals)
         sessions = super().create(vals_list)
-        if not self.env.context.get(SYNC_CONTEXT_KEY):
+        if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
         return sessions
 
     def write(self, vals):
         self._check_restricted_values(vals)
+        vals = self._prepare_override_values(self._prepare_done_values(vals), records=self)
         result = super().write(vals)
-        if not self.env.context.get(SYNC_CONTEXT_KEY) and {
+        if not trusted.is_raised(self.env, trusted.SYNC) and {
             "start",
             "stop",
             "state",
@@ -221,8 +279,8 @@ class MicroneedlingSession(models.Model):
     def unlink(self):
         events = self.event_id
         result = super().unlink()
-        if not self.env.context.get(SYNC_CONTEXT_KEY):
-            events.with_context(**{SYNC_CONTEXT_KEY: True}).unlink()
+        if not trusted.is_raised(self.env, trusted.SYNC):
+            events.with_context(**trusted.flag(trusted.SYNC)).unlink()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -232,19 +290,63 @@ class MicroneedlingSession(models.Model):
                 _("A session that was done is part of the client's record: it cannot be deleted.")
             )
 
+    @api.model
+    def _prepare_done_values(self, vals):
+        """A session written as done (import, RPC) gets its done time like action_done."""
+        if vals.get("state") == "done" and not vals.get("date_done"):
+            vals = dict(vals, date_done=fields.Datetime.now())
+        return vals
+
     def _check_restricted_values(self, vals):
-        """Server-side guard for the values only some roles may set."""
-        user = self.env.user
+        """Server-side guard for the values only some roles, or only the addon, may set."""
         if self.env.su:
             return
-        if vals.get("state") == "done" and not user.has_group(
-            "microneedling_treatment.group_practitioner"
-        ):
+        user = self.env.user
+        keys = set(vals)
+        if "event_id" in keys and not trusted.is_raised(self.env, trusted.SYNC):
+            raise AccessError(_("A session's calendar event is managed by the session itself."))
+        is_practitioner = user.has_group("microneedling_treatment.group_practitioner")
+        if vals.get("state") == "done" and not is_practitioner:
             raise AccessError(_("Only a practitioner can mark a session done."))
-        if {"override_reason", "override_user_id", "override_date"} & set(vals) and not (
+        if "date_done" in keys and not is_practitioner:
+            raise AccessError(_("Only a practitioner can change when a session was done."))
+        if (
+            keys & {"start", "stop", "series_id", "state", "user_id"}
+            and not is_practitioner
+            and any(session.state == "done" for session in self)
+        ):
+            raise AccessError(
+                _(
+                    "A session that was done is part of the clinical record: "
+                    "only a practitioner can change it."
+                )
+            )
+        if keys & {"override_reason", "override_user_id", "override_date"} and not (
             user.has_group("microneedling_treatment.group_manager")
         ):
             raise AccessError(_("Only a microneedling manager can override a session's block."))
+
+    @api.model
+    def _prepare_override_values(self, vals, records=None):
+        """An override names its author and lasts while the session keeps its slot."""
+        if "override_reason" in vals:
+            raw = vals["override_reason"]
+            reason = (raw or "").strip()
+            if raw is not False and not reason:
+                raise UserError(_("An override needs a reason: say why the session may go ahead."))
+            vals = dict(
+                vals,
+                override_reason=reason or False,
+                override_user_id=reason and self.env.uid,
+                override_date=reason and fields.Datetime.now(),
+            )
+        elif (
+            records is not None
+            and {"start", "series_id"} & set(vals)
+            and any(records.mapped("override_reason"))
+        ):
+            vals = dict(vals, override_reason=False, override_user_id=False, override_date=False)
+        return vals
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -264,7 +366,15 @@ class MicroneedlingSession(models.Model):
                     sessions=", ".join(not_booked.mapped("display_name")),
                 )
             )
-        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        future = self.filtered(lambda s: s.start > fields.Datetime.now())
+        if future:
+            raise UserError(
+                _(
+                    "%(sessions)s has not started yet: mark it done after it took place.",
+                    sessions=", ".join(future.mapped("display_name")),
+                )
+            )
+        self.write({"state": "done"})
         return True
 
     def action_reset_to_booked(self):
@@ -278,6 +388,11 @@ class MicroneedlingSession(models.Model):
     def action_no_show(self):
         self.write({"state": "no_show"})
         return True
+
+    def action_aftercare_sheet(self):
+        return self.env.ref("microneedling_treatment.action_report_aftercare_sheet").report_action(
+            self
+        )
 
     def action_open_override_wizard(self):
         self.ensure_one()
@@ -296,18 +411,70 @@ class MicroneedlingSession(models.Model):
 
     def _override(self, reason):
         """Manager override of the clearance block, with its mandatory reason."""
-        if not self.env.user.has_group("microneedling_treatment.group_manager"):
-            raise AccessError(_("Only a microneedling manager can override a session's block."))
-        reason = (reason or "").strip()
-        if not reason:
+        if not (reason or "").strip():
             raise UserError(_("An override needs a reason: say why the session may go ahead."))
-        self.write(
-            {
-                "override_reason": reason,
-                "override_user_id": self.env.uid,
-                "override_date": fields.Datetime.now(),
-            }
+        self.write({"override_reason": reason})
+
+    def _sync_aftercare_schedule(self):
+        """Make each session's aftercare lines match its done time (idempotent).
+
+        Done sessions get one line per active step, dated from their done time;
+        pending lines follow a moved done time; a session no longer done has its
+        pending lines withdrawn. Lines already run are never run again.
+        """
+        Schedule = self.env["microneedling.aftercare.schedule"].sudo()
+        steps = self.env["microneedling.aftercare.step"].sudo().search([])
+        existing = Schedule.search([("session_id", "in", self.ids)])
+        by_key = {(line.session_id.id, line.step_id.id): line for line in existing}
+        floor = fields.Datetime.now() - BACKFILL_GRACE
+        create_vals, withdraw = [], Schedule
+        for session in self.sudo():
+            is_done = session.state == "done" and session.date_done
+            for step in steps:
+                line = by_key.get((session.id, step.id))
+                if not is_done:
+                    if line and line.state == "pending":
+                        withdraw |= line
+                    continue
+                date = step._scheduled_date(session)
+                state = "pending" if date >= floor else "skipped"
+                if not line:
+                    create_vals.append(
+                        {
+                            "session_id": session.id,
+                            "step_id": step.id,
+                            "scheduled_date": date,
+                            "state": state,
+                        }
+                    )
+                elif line.state in ("pending", "cancelled") and (
+                    line.scheduled_date != date or line.state != state
+                ):
+                    line.write({"scheduled_date": date, "state": state})
+        withdraw.write({"state": "cancelled"})
+        Schedule.create(create_vals)
+        if any(vals["state"] == "pending" for vals in create_vals):
+            # The "at once" steps should not wait for the next scheduled run.
+            self.env.ref("microneedling_treatment.ir_cron_aftercare_process")._trigger()
+
+    def _aftercare_next_session_needed(self):
+        """Sessions whose series still needs a next session that nobody booked."""
+        return self.filtered(
+            lambda s: s.series_id.state == "in_progress"
+            and s.series_id.session_done_count < s.series_id.planned_session_count
+            and not s.series_id.next_session_date
+            and s.series_id.last_done_date == s.start
         )
+
+    def _aftercare_assignee(self, role):
+        """The user who owns a staff step: practitioner, reception or manager."""
+        self.ensure_one()
+        company = self.company_id
+        if role == "reception":
+            return company.microneedling_reception_user_id or self.series_id.create_uid
+        if role == "manager":
+            return company.microneedling_manager_user_id or self.series_id.user_id or self.user_id
+        return self.user_id or self.series_id.user_id
 
     def _get_booking_problems(self):
         """{session: [reason, ...]} for every booked or done session the rules refuse.
@@ -398,7 +565,7 @@ class MicroneedlingSession(models.Model):
         Event = (
             self.env["calendar.event"]
             .sudo()
-            .with_context(**{SYNC_CONTEXT_KEY: True}, no_mail_to_attendees=True)
+            .with_context(**trusted.flag(trusted.SYNC), no_mail_to_attendees=True)
         )
         to_unlink = Event
         create_vals, to_create = [], self.browse()
@@ -408,7 +575,7 @@ class MicroneedlingSession(models.Model):
                 continue
             vals = session._prepare_event_vals()
             if session.event_id:
-                event = session.event_id.with_context(**{SYNC_CONTEXT_KEY: True})
+                event = session.event_id.with_context(**trusted.flag(trusted.SYNC))
                 changed = {
                     key: value
                     for key, value in vals.items()
@@ -423,13 +590,13 @@ class MicroneedlingSession(models.Model):
                 to_create |= session
         if to_unlink:
             self.filtered(lambda s: s.event_id in to_unlink).with_context(
-                **{SYNC_CONTEXT_KEY: True}
+                **trusted.flag(trusted.SYNC)
             ).write({"event_id": False})
             to_unlink.unlink()
         if create_vals:
             events = Event.create(create_vals)
             for session, event in zip(to_create, events, strict=True):
-                session.with_context(**{SYNC_CONTEXT_KEY: True}).event_id = event
+                session.with_context(**trusted.flag(trusted.SYNC)).event_id = event
 
     def _prepare_event_vals(self):
         self.ensure_one()

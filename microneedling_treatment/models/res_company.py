@@ -22,6 +22,21 @@ class ResCompany(models.Model):
         "at most this many days before it.",
     )
 
+    microneedling_sms_enabled = fields.Boolean(
+        string="Aftercare SMS",
+        help="Also send aftercare messages by SMS to clients with a mobile number.",
+    )
+    microneedling_reception_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Reception Follow-up User",
+        help="Gets the 'book the next session' activities (default: who created the series).",
+    )
+    microneedling_manager_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Overdue Series Manager",
+        help="Gets the 'series overdue' activities (default: the series' practitioner).",
+    )
+
     _sql_constraints = [
         (
             "microneedling_days_positive",

@@ -13,3 +13,12 @@ class ResConfigSettings(models.TransientModel):
     microneedling_confirmation_days = fields.Integer(
         related="company_id.microneedling_confirmation_days", readonly=False
     )
+    microneedling_sms_enabled = fields.Boolean(
+        related="company_id.microneedling_sms_enabled", readonly=False
+    )
+    microneedling_reception_user_id = fields.Many2one(
+        related="company_id.microneedling_reception_user_id", readonly=False
+    )
+    microneedling_manager_user_id = fields.Many2one(
+        related="company_id.microneedling_manager_user_id", readonly=False
+    )

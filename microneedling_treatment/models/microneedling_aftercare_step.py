@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class MicroneedlingAftercareStep(models.Model):
+    _name = "microneedling.aftercare.step"
+    _description = "Microneedling Aftercare Step"
+    _order = "sequence, id"
+
+    # Identification
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    # When
+    anchor = fields.Selection(
+        selection=[
+            ("done", "Session Done"),
+            ("window_open", "Next-Session Window Opens"),
+            ("window_close", "Next-Session Window Closes"),
+        ],
+        required=True,
+        default="done",
+        help="Session Done: the moment the session was marked done.\n"
+        "Window opens: done + the minimum days between sessions (company setting).\n"
+        "Window closes: done + the overdue days (company setting).",
+    )
+    offset = fields.Integer(help="Added to the anchor; negative to run before it.")
+    offset_unit = fields.Selection(
+        selection=[("hours", "Hours"), ("days", "Days")], required=True, default="hours"
+    )
+    condition = fields.Selection(
+        selection=[
+            ("always", "Always"),
+            ("next_session_needed", "Series Has Sessions Left and None Booked"),
+        ],
+        required=True,
+        default="always",
+    )
+    # What
+    kind = fields.Selection(
+        selection=[("message", "Client Message"), ("activity", "Staff Activity")],
+        required=True,
+        default="message",
+    )
+    mail_template_id = fields.Many2one(
+        comodel_name="mail.template",
+        string="Email Template",
+        ondelete="restrict",
+        domain="[('model', '=', 'microneedling.session')]",
+    )
+    sms_template_id = fields.Many2one(
+        comodel_name="sms.template",
+        string="SMS Template",
+        ondelete="restrict",
+        domain="[('model', '=', 'microneedling.session')]",
+        help="Sent as well when the client has a mobile number and the company enabled SMS.",
+    )
+    attach_sheet = fields.Boolean(
+        string="Attach Aftercare Sheet", help="Attach the printable aftercare sheet (PDF)."
+    )
+    activity_type_id = fields.Many2one(
+        comodel_name="mail.activity.type", string="Activity Type", ondelete="restrict"
+    )
+    activity_target = fields.Selection(
+        selection=[("session", "Session"), ("series", "Series")],
+        default="session",
+        required=True,
+    )
+    activity_assignee = fields.Selection(
+        selection=[
+            ("practitioner", "Practitioner"),
+            ("reception", "Reception"),
+            ("manager", "Manager"),
+        ],
+        default="practitioner",
+        required=True,
+    )
+
+    @api.constrains("kind", "mail_template_id", "activity_type_id")
+    def _check_action(self):
+        for step in self:
+            if step.kind == "message" and not step.mail_template_id:
+                raise ValidationError(
+                    _(
+                        "Aftercare step %(step)s sends a message: choose its email template.",
+                        step=step.name,
+                    )
+                )
+            if step.kind == "activity" and not step.activity_type_id:
+                raise ValidationError(
+                    _(
+                        "Aftercare step %(step)s plans an activity: choose its activity type.",
+                        step=step.name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _scheduled_date(self, session):
+        """When this step runs for a done session."""
+        self.ensure_one()
+        company = session.company_id
+        anchor = session.date_done
+        # The next-session window counts from the session start, like the booking rule.
+        if self.anchor == "window_open":
+            anchor = session.start + timedelta(days=company.microneedling_min_interval_days)
+        elif self.anchor == "window_close":
+            anchor = session.start + timedelta(days=company.microneedling_overdue_days)
+        return anchor + timedelta(**{self.offset_unit: self.offset})

@@ -1,0 +1,365 @@
+import pathlib
+import subprocess
+import tempfile
+from datetime import timedelta
+
+import polib
+from freezegun import freeze_time
+
+from .common import NOW, MicroneedlingCase
+
+I18N = pathlib.Path(__file__).resolve().parent.parent / "i18n"
+LANGS = {
+    "en_US": None,
+    "es_ES": "es",
+    "fr_FR": "fr",
+    "de_DE": "de",
+    "it_IT": "it",
+    "pt_BR": "pt_BR",
+}
+MESSAGE_OFFSETS = {
+    "aftercare_step_immediate": timedelta(0),
+    "aftercare_step_12h": timedelta(hours=12),
+    "aftercare_step_24h": timedelta(hours=24),
+    "aftercare_step_48h": timedelta(days=2),
+    "aftercare_step_72h": timedelta(hours=72),
+    "aftercare_step_7d": timedelta(days=7),
+}
+
+
+def translated(lang, msgid):
+    """The shipped catalog's translation of msgid (the source text for English)."""
+    code = LANGS[lang]
+    if not code:
+        return msgid
+    entry = polib.pofile(str(I18N / f"{code}.po")).find(msgid)
+    return entry.msgstr if entry and entry.msgstr else None
+
+
+class AftercareCase(MicroneedlingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Schedule = cls.env["microneedling.aftercare.schedule"]
+        cls.env.company.write({"phone": "+33 1 23 45 67 89", "email": "care@clinic.example"})
+        for code in ("es_ES", "fr_FR", "de_DE", "it_IT", "pt_BR"):
+            cls.env["res.lang"]._activate_lang(code)
+
+    @classmethod
+    def done_session(cls, partner=None, planned=6, start=None):
+        """A booked session of a new series, marked done by the practitioner at NOW."""
+        partner = partner or cls.client
+        cls.screen(partner)
+        series = cls.make_series(partner, planned_session_count=planned)
+        session = cls.book(series, start or NOW - timedelta(hours=1))
+        session.with_user(cls.user_practitioner).action_done()
+        return session
+
+    def run_cron(self):
+        self.Schedule._cron_process_due()
+
+    def lines(self, session, step_xmlid):
+        step = self.env.ref(f"microneedling_treatment.{step_xmlid}")
+        return session.aftercare_schedule_ids.filtered(lambda line: line.step_id == step)
+
+    def client_messages(self, session):
+        return session.message_ids.filtered(
+            lambda m: m.message_type == "auto_comment" and session.partner_id in m.partner_ids
+        ).sorted("id")
+
+
+@freeze_time(NOW)
+class TestAftercareTimeline(AftercareCase):
+    def test_done_session_gets_the_whole_timeline(self):
+        session = self.done_session()
+        self.assertEqual(session.date_done, NOW)
+        self.assertEqual(len(session.aftercare_schedule_ids), 12)
+        for xmlid, offset in MESSAGE_OFFSETS.items():
+            self.assertEqual(self.lines(session, xmlid).scheduled_date, NOW + offset, xmlid)
+        self.assertEqual(
+            self.lines(session, "aftercare_step_window_open").scheduled_date,
+            session.start + timedelta(days=28),
+        )
+        self.assertEqual(
+            self.lines(session, "aftercare_step_window_close").scheduled_date,
+            session.start + timedelta(days=38),
+        )
+        self.assertEqual(
+            self.lines(session, "aftercare_step_overdue").scheduled_date,
+            session.start + timedelta(days=42),
+        )
+        self.assertEqual(session.series_id.aftercare_pending_ids, session.aftercare_schedule_ids)
+
+    def test_each_message_at_its_time_exactly_once(self):
+        session = self.done_session()
+        sent = 0
+        for xmlid, offset in sorted(MESSAGE_OFFSETS.items(), key=lambda item: item[1]):
+            line = self.lines(session, xmlid)
+            if offset:
+                with freeze_time(NOW + offset - timedelta(minutes=1)):
+                    self.run_cron()
+                self.assertEqual(line.state, "pending", f"{xmlid} ran early")
+            with freeze_time(NOW + offset):
+                self.run_cron()
+                self.run_cron()  # a rerun changes nothing
+            self.assertEqual(line.state, "done", xmlid)
+            messages = self.client_messages(session)
+            # The 24 h message and the day-1 check-in share a time; messages only count here.
+            sent = len(messages)
+            self.assertEqual(messages[-1].subject, line.step_id.mail_template_id.subject, xmlid)
+        self.assertEqual(sent, len(MESSAGE_OFFSETS))
+
+    def test_immediate_message_content_channel_and_sheet(self):
+        self.env.company.microneedling_sms_enabled = True
+        self.client.mobile = "+33 6 12 34 56 78"
+        self.client.email = "clara@example.com"
+        session = self.done_session()
+        self.run_cron()
+        message = self.client_messages(session)
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.subject, "Your microneedling aftercare guide")
+        for text in (
+            "12 to 24 hours",
+            "72 hours",
+            "Clean",
+            "Heal",
+            "Hydrate",
+            "Stimulate",
+            "Makeup",
+            "Protect",
+            "milia",
+            "+33 1 23 45 67 89",
+        ):
+            self.assertIn(text, message.body)
+        self.assertEqual(len(message.attachment_ids), 1)
+        self.assertTrue(message.attachment_ids.name.endswith(".pdf"))
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.state, "outgoing", "queued for the mail queue, not sent inline")
+        self.assertEqual(mail.recipient_ids, self.client, "the client only: staff get activities")
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.client.id)])
+        self.assertEqual(len(sms), 1)
+        self.assertIn("72 h", sms.body)
+
+    def test_no_sms_without_mobile_or_setting(self):
+        session = self.done_session()
+        self.client.mobile = "+33 6 12 34 56 78"
+        self.run_cron()
+        self.assertTrue(self.client_messages(session))
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "=", self.client.id)]))
+
+    def test_staff_activities(self):
+        reception = self.user_receptionist
+        self.env.company.write(
+            {
+                "microneedling_reception_user_id": reception.id,
+                "microneedling_manager_user_id": self.user_manager.id,
+            }
+        )
+        session = self.done_session()
+        series = session.series_id
+        checkin = self.env.ref("microneedling_treatment.mail_activity_type_checkin_call")
+        with freeze_time(NOW + timedelta(days=1)):
+            self.run_cron()
+        activity = session.activity_ids.filtered(lambda a: a.activity_type_id == checkin)
+        self.assertEqual(activity.user_id, self.user_practitioner)
+        self.assertEqual(activity.date_deadline, (NOW + timedelta(days=1)).date())
+        with freeze_time(NOW + timedelta(days=7)):
+            self.run_cron()
+        side_effects = self.env.ref("microneedling_treatment.mail_activity_type_side_effects")
+        self.assertTrue(session.activity_ids.filtered(lambda a: a.activity_type_id == side_effects))
+        window = session.start + timedelta(days=28)
+        with freeze_time(window):
+            self.run_cron()
+        book_next = self.env.ref("microneedling_treatment.mail_activity_type_book_next")
+        activity = series.activity_ids.filtered(lambda a: a.activity_type_id == book_next)
+        self.assertEqual(activity.user_id, reception)
+        self.assertEqual(activity.date_deadline, window.date())
+        invitation = self.client_messages(session).filtered(
+            lambda m: m.subject == "Time to book your next microneedling session"
+        )
+        self.assertTrue(invitation)
+        self.assertIn(self.client.name, invitation.body)
+        with freeze_time(session.start + timedelta(days=42)):
+            self.run_cron()
+        overdue = self.env.ref("microneedling_treatment.mail_activity_type_series_overdue")
+        activity = series.activity_ids.filtered(lambda a: a.activity_type_id == overdue)
+        self.assertEqual(activity.user_id, self.user_manager)
+        self.assertFalse(series.aftercare_pending_ids)
+
+    def test_booked_next_session_skips_window_steps(self):
+        session = self.done_session()
+        self.book(session.series_id, session.start + timedelta(days=30))
+        with freeze_time(session.start + timedelta(days=43)):
+            self.run_cron()
+        for xmlid in ("window_open", "book_next", "window_close", "overdue"):
+            self.assertEqual(self.lines(session, f"aftercare_step_{xmlid}").state, "skipped")
+        self.assertFalse(session.series_id.activity_ids)
+
+    def test_undo_withdraws_and_redo_never_repeats(self):
+        session = self.done_session()
+        self.run_cron()
+        practitioner_session = session.with_user(self.user_practitioner)
+        practitioner_session.action_reset_to_booked()
+        states = set(session.aftercare_schedule_ids.mapped("state"))
+        self.assertEqual(states, {"done", "cancelled"})
+        with freeze_time(NOW + timedelta(days=8)):
+            self.run_cron()
+        self.assertEqual(len(self.client_messages(session)), 1)
+        # Done again two hours later: pending steps come back, the sent one does not.
+        with freeze_time(NOW + timedelta(hours=2)):
+            practitioner_session.action_done()
+            self.run_cron()
+        self.assertEqual(len(self.client_messages(session)), 1)
+        self.assertEqual(
+            self.lines(session, "aftercare_step_12h").scheduled_date, NOW + timedelta(hours=14)
+        )
+
+    def test_cancel_withdraws(self):
+        session = self.done_session()
+        session.with_user(self.user_practitioner).write({"state": "cancelled"})
+        self.assertEqual(set(session.aftercare_schedule_ids.mapped("state")), {"cancelled"})
+        with freeze_time(NOW + timedelta(days=50)):
+            self.run_cron()
+        self.assertFalse(self.client_messages(session))
+
+    def test_moving_done_time_moves_pending_steps(self):
+        session = self.done_session()
+        session.with_user(self.user_practitioner).date_done = NOW + timedelta(hours=3)
+        self.assertEqual(
+            self.lines(session, "aftercare_step_12h").scheduled_date, NOW + timedelta(hours=15)
+        )
+        with freeze_time(NOW + timedelta(hours=12)):
+            self.run_cron()
+        self.assertEqual(self.lines(session, "aftercare_step_12h").state, "pending")
+
+    def test_no_backfill_for_sessions_done_long_ago(self):
+        """Importing history never messages clients about it."""
+        self.screen(self.client)
+        series = self.make_series()
+        old = self.env["microneedling.session"].create(
+            {
+                "series_id": series.id,
+                "start": NOW - timedelta(days=30),
+                "state": "done",
+                "date_done": NOW - timedelta(days=30),
+            }
+        )
+        self.run_cron()
+        self.assertFalse(self.client_messages(old))
+        self.assertFalse(old.activity_ids)
+        past = old.aftercare_schedule_ids.filtered(lambda line: line.scheduled_date < NOW)
+        self.assertEqual(set(past.mapped("state")), {"skipped"})
+
+    def test_rules_are_editable_data(self):
+        step = self.env.ref("microneedling_treatment.aftercare_step_12h")
+        step.with_user(self.user_manager).write({"offset": 10})
+        session = self.done_session()
+        self.assertEqual(
+            self.lines(session, "aftercare_step_12h").scheduled_date, NOW + timedelta(hours=10)
+        )
+        rule = self.env.ref("microneedling_treatment.base_automation_session_aftercare")
+        self.assertEqual(rule.model_id.model, "microneedling.session")
+        data = self.env["ir.model.data"].search(
+            [
+                ("module", "=", "microneedling_treatment"),
+                (
+                    "model",
+                    "in",
+                    (
+                        "microneedling.aftercare.step",
+                        "mail.template",
+                        "sms.template",
+                        "base.automation",
+                        "mail.activity.type",
+                    ),
+                ),
+            ]
+        )
+        self.assertTrue(data and all(data.mapped("noupdate")))
+
+
+@freeze_time(NOW)
+class TestAftercareLanguages(AftercareCase):
+    def test_one_client_per_language(self):
+        for lang in LANGS:
+            with self.subTest(lang=lang):
+                partner = self.env["res.partner"].create(
+                    {
+                        "name": f"Client {lang}",
+                        "lang": lang,
+                        "email": f"{lang}@example.com",
+                        "tz": "Europe/Paris",
+                    }
+                )
+                session = self.done_session(partner)
+                self.run_cron()
+                message = self.client_messages(session)
+                expected = translated(lang, "Your microneedling aftercare guide")
+                self.assertTrue(expected, f"no {lang} translation of the subject")
+                self.assertEqual(message.subject, expected)
+                with freeze_time(session.start + timedelta(days=28)):
+                    self.run_cron()
+                invitation = self.client_messages(session).filtered(
+                    lambda m, lang=lang: m.subject
+                    == translated(lang, "Time to book your next microneedling session")
+                )
+                window = session.with_context(lang=lang)
+                start = (
+                    self.env["ir.qweb.field.date"]
+                    .with_context(lang=lang)
+                    .value_to_html(window.aftercare_window_start, {})
+                )
+                self.assertIn(str(start), invitation.body)
+
+    def test_sms_within_two_segments(self):
+        session = self.done_session()
+        templates = self.env["sms.template"].search([("model", "=", "microneedling.session")])
+        self.assertEqual(len(templates), 8)
+        for lang in LANGS:
+            self.client.lang = lang
+            for template in templates:
+                body = template._render_field("body", session.ids, compute_lang=True)[session.id]
+                with self.subTest(lang=lang, template=template.name):
+                    self.assertLessEqual(sms_segments(body), 2, body)
+
+
+@freeze_time(NOW)
+class TestAftercareSheet(AftercareCase):
+    def test_sheet_is_a_real_pdf_in_the_client_language(self):
+        for lang, heading in (("en_US", "Microneedling aftercare"), ("fr_FR", None)):
+            with self.subTest(lang=lang):
+                partner = self.env["res.partner"].create({"name": f"Sheet {lang}", "lang": lang})
+                session = self.done_session(partner)
+                report = self.env.ref("microneedling_treatment.action_report_aftercare_sheet")
+                pdf, kind = (
+                    self.env["ir.actions.report"]
+                    .with_context(force_report_rendering=True)
+                    ._render_qweb_pdf(report, session.ids)
+                )
+                self.assertEqual(kind, "pdf")
+                self.assertTrue(pdf.startswith(b"%PDF"))
+                with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+                    handle.write(pdf)
+                    handle.flush()
+                    text = subprocess.run(
+                        ["pdftotext", handle.name, "-"], capture_output=True, check=True, text=True
+                    ).stdout
+                expected = heading or translated(lang, "Microneedling aftercare")
+                self.assertTrue(expected)
+                self.assertIn(expected, " ".join(text.split()))
+
+
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")
+
+
+def sms_segments(text):
+    """Segments an SMS takes: GSM-7 (160, or 153 per part) unless a character needs UCS-2."""
+    if all(char in GSM7 or char in GSM7_EXTENDED for char in text):
+        length = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
+        return 1 if length <= 160 else -(-length // 153)
+    length = len(text.encode("utf-16-le")) // 2
+    return 1 if length <= 70 else -(-length // 67)
