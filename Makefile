@@ -1,7 +1,7 @@
 # Quick start: `make run` serves the demo; `make test` runs the whole suite.
 # Both set up whatever is missing (Odoo 18.0, Python environment, PostgreSQL,
 # Chromium); see tools/common.sh for the settings (ODOO_SRC, VENV_DIR, ...).
-.PHONY: run test lint setup i18n clean
+.PHONY: run test lint setup i18n bench clean
 
 run:
 	@bash tools/run.sh
@@ -20,3 +20,6 @@ clean:
 
 i18n:
 	@bash tools/i18n.sh
+
+bench:
+	@bash bench/run.sh

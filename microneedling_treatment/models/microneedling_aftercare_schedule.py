@@ -51,6 +51,7 @@ class MicroneedlingAftercareSchedule(models.Model):
     @api.model
     def _cron_process_due(self, batch_size=200, auto_commit=False):
         """Run every due step, batch by batch; each batch commits with its effects."""
+        sheets = {}  # one PDF per language for the whole run
         while True:
             lines = self.search(
                 [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())],
@@ -58,14 +59,15 @@ class MicroneedlingAftercareSchedule(models.Model):
             )
             if not lines:
                 return
-            lines._process()
+            lines._process(sheets)
             if auto_commit:
                 # Messages are queued and lines marked done in the same transaction:
                 # a crash rolls both back, so a rerun neither skips nor repeats a step.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _process(self):
+    def _process(self, sheets=None):
         """Run these pending lines' steps now, step by step, in batch."""
+        sheets = {} if sheets is None else sheets
         now = fields.Datetime.now()
         lines = self.filtered(lambda line: line.state == "pending")
         conditional = lines.filtered(lambda line: line.step_id.condition == "next_session_needed")
@@ -74,13 +76,13 @@ class MicroneedlingAftercareSchedule(models.Model):
         todo = lines - skipped
         for step, step_lines in todo.grouped("step_id").items():
             if step.kind == "message":
-                step_lines._send_messages()
+                step_lines._send_messages(sheets)
             else:
                 step_lines._plan_activities()
         skipped.write({"state": "skipped", "processed_date": now})
         todo.write({"state": "done", "processed_date": now})
 
-    def _send_messages(self):
+    def _send_messages(self, sheets):
         """Email (and SMS where possible) one step's client message, in each client's language."""
         step = self.step_id.ensure_one()
         sessions = self.session_id.with_context(
@@ -89,7 +91,8 @@ class MicroneedlingAftercareSchedule(models.Model):
         rendered = step.mail_template_id._generate_template(
             sessions.ids, ("subject", "body_html", "email_from", "reply_to")
         )
-        sheets = self._aftercare_sheets(sessions) if step.attach_sheet else {}
+        if step.attach_sheet:
+            self._aftercare_sheets(sessions, sheets)
         # An internal note addressed to the client: the client gets the email, the
         # session's staff followers do not (they get activities instead).
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
@@ -104,7 +107,7 @@ class MicroneedlingAftercareSchedule(models.Model):
                 partner_ids=session.partner_id.ids,
                 message_type="auto_comment",
                 subtype_id=subtype_id,
-                attachments=[sheets[lang]] if lang in sheets else None,
+                attachments=[sheets[lang]] if step.attach_sheet else None,
                 email_layout_xmlid="mail.mail_notification_light",
             )
         if step.sms_template_id:
@@ -116,11 +119,12 @@ class MicroneedlingAftercareSchedule(models.Model):
                 )
 
     @api.model
-    def _aftercare_sheets(self, sessions):
-        """{lang: (file name, pdf)}: the sheet is the same for every client of a language."""
+    def _aftercare_sheets(self, sessions, sheets):
+        """Fill {lang: (file name, pdf)}: the sheet is the same for every client of a language."""
         report = self.env.ref("microneedling_treatment.action_report_aftercare_sheet")
-        sheets = {}
         for lang, lang_sessions in sessions.grouped(lambda s: s.partner_id.lang or "en_US").items():
+            if lang in sheets:
+                continue
             pdf, _format = (
                 self.env["ir.actions.report"]
                 .with_context(lang=lang)
@@ -128,7 +132,6 @@ class MicroneedlingAftercareSchedule(models.Model):
             )
             name = self.env["ir.actions.report"].with_context(lang=lang)._get_report(report).name
             sheets[lang] = (f"{name}.pdf", pdf)
-        return sheets
 
     def _plan_activities(self):
         """Create one step's staff activities in one batch, due when the step falls due."""

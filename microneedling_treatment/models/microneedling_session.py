@@ -576,13 +576,13 @@ class MicroneedlingSession(models.Model):
             vals = session._prepare_event_vals()
             if session.event_id:
                 event = session.event_id.with_context(**trusted.flag(trusted.SYNC))
-                changed = {
-                    key: value
-                    for key, value in vals.items()
-                    if key in ("name", "start", "stop", "user_id")
-                    and event[key] != value
-                    and not (key == "user_id" and event.user_id.id == value)
+                current = {
+                    "name": event.name,
+                    "start": event.start,
+                    "stop": event.stop,
+                    "user_id": event.user_id.id,
                 }
+                changed = {key: vals[key] for key, value in current.items() if value != vals[key]}
                 if changed:
                     event.sudo().write(changed)
             else:

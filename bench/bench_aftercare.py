@@ -1,0 +1,117 @@
+"""Benchmark: run the due aftercare steps of N done sessions in one cron run.
+
+Run with `make bench` (or `bash bench/run.sh [N ...]`). It works in one transaction
+on the bench database and rolls everything back at the end, so it can be rerun.
+Prints, per batch size: wall time of the run, SQL queries per session, peak memory.
+"""
+
+import os
+import resource
+import sys
+import threading
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+import odoo
+from odoo import Command, api, fields
+from odoo.modules.registry import Registry
+
+NOW = datetime(2026, 11, 20, 9, 0)
+
+
+def perf_counter():
+    # freezegun patches every reference to time.perf_counter; os.times() it leaves alone.
+    return os.times().elapsed
+
+
+LANGS = ["en_US", "es_ES", "fr_FR", "de_DE", "it_IT", "pt_BR"]
+
+
+def prepare(env, count):
+    """count clients, each with a screening, a series and a session done at NOW."""
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"Bench client {i}",
+                "email": f"bench{i}@example.com",
+                "lang": LANGS[i % len(LANGS)],
+                "tz": "Europe/Paris",
+            }
+            for i in range(count)
+        ]
+    )
+    catalog = env["microneedling.contraindication"].search([])
+    intakes = env["microneedling.intake"].create(
+        [
+            {
+                "partner_id": partner.id,
+                "screening_date": NOW - timedelta(days=2),
+                "consent_given": True,
+                "consent_date": NOW - timedelta(days=2),
+                "answer_ids": [Command.create({"contraindication_id": c.id}) for c in catalog],
+            }
+            for partner in partners
+        ]
+    )
+    intakes.action_submit()
+    practitioner = env.ref("base.user_admin")
+    series = env["microneedling.series"].create(
+        [{"partner_id": partner.id, "user_id": practitioner.id} for partner in partners]
+    )
+    sessions = env["microneedling.session"].create(
+        [{"series_id": s.id, "start": NOW - timedelta(hours=1)} for s in series]
+    )
+    sessions.write({"state": "done", "date_done": NOW})
+    return sessions
+
+
+def main(database, sizes):
+    odoo.tools.config.parse_config(
+        [
+            "-d",
+            database,
+            "--log-level=warn",
+            f"--addons-path={os.environ['BENCH_ADDONS_PATH']}",
+            f"--data-dir={os.environ['BENCH_DATA_DIR']}",
+        ]
+    )
+    threading.current_thread().testing = False
+    registry = Registry(database)
+    for count in sizes:
+        with registry.cursor() as cr, freeze_time(NOW):
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            for lang in LANGS[1:]:
+                env["res.lang"]._activate_lang(lang)
+            sessions = prepare(env, count)
+            env.flush_all()
+            Schedule = env["microneedling.aftercare.schedule"]
+            # A day on: the done, +12 h, +24 h messages and the day-1 check-in call are due.
+            with freeze_time(NOW + timedelta(days=1, minutes=1)):
+                due = Schedule.search_count(
+                    [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())]
+                )
+                env.invalidate_all()
+                queries_before = cr.sql_log_count
+                rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                started = perf_counter()
+                Schedule._cron_process_due()
+                env.flush_all()
+                wall = perf_counter() - started
+                queries = cr.sql_log_count - queries_before
+                rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            done = Schedule.search_count(
+                [("session_id", "in", sessions.ids), ("state", "=", "done")]
+            )
+            sys.stdout.write(
+                f"sessions={count} due_steps={due} done_steps={done} wall={wall:.1f}s "
+                f"per_session={1000 * wall / count:.1f}ms queries={queries} "
+                f"queries_per_session={queries / count:.1f} peak_rss={rss_after / 1024:.0f}MiB "
+                f"(+{(rss_after - rss_before) / 1024:.0f}MiB during the run)\n"
+            )
+            sys.stdout.flush()
+            cr.rollback()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], [int(n) for n in sys.argv[2:]] or [1000, 5000])
