@@ -2,6 +2,7 @@ import pathlib
 import subprocess
 import tempfile
 from datetime import timedelta
+from unittest.mock import patch
 
 import polib
 from freezegun import freeze_time
@@ -139,6 +140,27 @@ class TestAftercareTimeline(AftercareCase):
         sms = self.env["sms.sms"].search([("partner_id", "=", self.client.id)])
         self.assertEqual(len(sms), 1)
         self.assertIn("72 h", sms.body)
+
+    def test_crash_mid_batch_loses_and_repeats_nothing(self):
+        sessions = self.done_session() | self.done_session(
+            self.env["res.partner"].create({"name": "Second Sam", "email": "sam@example.com"})
+        )
+        Schedule = type(self.Schedule)
+        with freeze_time(NOW + timedelta(days=1)):
+            # Messages go first, then the check-in activities fail: the batch rolls back.
+            with (
+                patch.object(Schedule, "_plan_activities", side_effect=RuntimeError("crash")),
+                self.assertRaises(RuntimeError),
+            ):
+                self.run_cron()
+            for session in sessions:
+                self.assertFalse(self.client_messages(session))
+                self.assertEqual(self.lines(session, "aftercare_step_immediate").state, "pending")
+            self.run_cron()
+            self.run_cron()
+        for session in sessions:
+            self.assertEqual(len(self.client_messages(session)), 3)
+            self.assertEqual(len(session.activity_ids), 1)
 
     def test_no_sms_without_mobile_or_setting(self):
         session = self.done_session()
