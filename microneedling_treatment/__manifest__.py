@@ -45,7 +45,13 @@
         "views/res_config_settings_views.xml",
         "views/microneedling_menus.xml",
     ],
+    "demo": [
+        "demo/microneedling_demo.xml",
+    ],
     "assets": {
+        "web.assets_backend": [
+            "microneedling_treatment/static/src/**/*",
+        ],
         "web.assets_tests": [
             "microneedling_treatment/static/tests/tours/**/*",
         ],

@@ -12,3 +12,4 @@ from . import microneedling_session
 from . import calendar_event
 from . import res_partner
 from . import crm_lead
+from . import microneedling_demo

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class CrmLead(models.Model):
@@ -19,3 +19,45 @@ class CrmLead(models.Model):
         )
         for lead in self:
             lead.microneedling_series_count = counts.get(lead, 0)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_start_microneedling_series(self):
+        """Turn a consultation into a series: client, screening request, next stage."""
+        self.ensure_one()
+        if not self.partner_id:
+            self._handle_partner_assignment(create_missing=True)
+        series = self.env["microneedling.series"].create(
+            {"partner_id": self.partner_id.id, "lead_id": self.id}
+        )
+        series.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Screen the client before the first session"),
+            user_id=series.user_id.id or self.env.uid,
+        )
+        self._microneedling_advance_stage()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "microneedling.series",
+            "res_id": series.id,
+            "view_mode": "form",
+        }
+
+    def _microneedling_advance_stage(self):
+        """Move the opportunity to the next open stage of its pipeline."""
+        for lead in self:
+            stages = self.env["crm.stage"].search(
+                [
+                    "|",
+                    ("team_id", "=", False),
+                    ("team_id", "=", lead.team_id.id),
+                    ("is_won", "=", False),
+                ]
+            )
+            later = stages.filtered(
+                lambda s, lead=lead: (s.sequence, s.id) > (lead.stage_id.sequence, lead.stage_id.id)
+            )
+            if later:
+                lead.stage_id = later[0]

@@ -122,9 +122,21 @@ class MicroneedlingSession(models.Model):
         tracking=True,
     )
     override_date = fields.Datetime(readonly=True, copy=False)
-    # Client clearance at the session start (no health detail)
+    # Client clearance (no health detail), for the reception calendar
     clearance_state = fields.Selection(
         related="partner_id.microneedling_clearance_state", string="Client Clearance"
+    )
+    clearance_label = fields.Char(
+        related="partner_id.microneedling_clearance_label", string="Clearance"
+    )
+    clearance_color = fields.Integer(compute="_compute_clearance_color")
+    session_label = fields.Char(string="Session", compute="_compute_session_label")
+    # Calendar quick-create: book for a client, into the open series or a new one
+    booking_partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Book for Client",
+        compute="_compute_booking_partner_id",
+        inverse="_inverse_booking_partner_id",
     )
 
     @api.depends("series_id.user_id")
@@ -170,6 +182,30 @@ class MicroneedlingSession(models.Model):
                 lambda s: s.state != "cancelled" and s.start
             ).sorted(lambda s: (s.start, s._origin.id or 0))
             session.sequence_number = list(ranked).index(session) + 1 if session in ranked else 0
+
+    @api.depends("partner_id")
+    def _compute_booking_partner_id(self):
+        for session in self:
+            session.booking_partner_id = session.partner_id
+
+    def _inverse_booking_partner_id(self):
+        """Only meaningful at creation, where create() turns it into a series."""
+
+    @api.depends("clearance_state")
+    def _compute_clearance_color(self):
+        # Calendar colour indexes: green cleared, red blocked, orange review, grey none.
+        colors = {"cleared": 10, "blocked": 1, "review": 2, "no_screening": 0}
+        for session in self:
+            session.clearance_color = colors.get(session.clearance_state, 0)
+
+    @api.depends("sequence_number", "series_id.planned_session_count")
+    def _compute_session_label(self):
+        for session in self:
+            session.session_label = _(
+                "session %(number)s/%(total)s",
+                number=session.sequence_number or "-",
+                total=session.series_id.planned_session_count,
+            )
 
     @api.depends("series_id", "sequence_number", "series_id.planned_session_count")
     def _compute_display_name(self):
@@ -252,9 +288,9 @@ class MicroneedlingSession(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [
-            self._prepare_override_values(self._prepare_done_values(vals)) for vals in vals_list
-        ]
+        vals_list = self._prepare_booking_series(
+            [self._prepare_override_values(self._prepare_done_values(vals)) for vals in vals_list]
+        )
         for vals in vals_list:
             self._check_restricted_values(vals)
         sessions = super().create(vals_list)
@@ -289,6 +325,24 @@ class MicroneedlingSession(models.Model):
             raise UserError(
                 _("A session that was done is part of the client's record: it cannot be deleted.")
             )
+
+    @api.model
+    def _prepare_booking_series(self, vals_list):
+        """Quick-create books into the client's open series, or starts a new course."""
+        Series = self.env["microneedling.series"]
+        result = []
+        for vals in vals_list:
+            partner_id = vals.pop("booking_partner_id", False)
+            if partner_id and not vals.get("series_id"):
+                series = Series.search(
+                    [("partner_id", "=", partner_id), ("state", "in", ("new", "in_progress"))],
+                    order="id desc",
+                ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
+                if not series:
+                    series = Series.create({"partner_id": partner_id})
+                vals = dict(vals, series_id=series.id)
+            result.append(vals)
+        return result
 
     @api.model
     def _prepare_done_values(self, vals):
