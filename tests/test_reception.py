@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+
+from .common import NOW, MicroneedlingCase
+
+
+@freeze_time(NOW)
+class TestReceptionDesk(MicroneedlingCase):
+    def test_quick_create_books_into_open_series(self):
+        self.screen(self.client)
+        series = self.make_series()
+        Session = self.env["microneedling.session"].with_user(self.user_receptionist)
+        session = Session.create(
+            {"booking_partner_id": self.client.id, "start": NOW + timedelta(days=2)}
+        )
+        self.assertEqual(session.series_id, series)
+        self.assertEqual(session.session_label, "session 1/6")
+        self.assertEqual(session.clearance_state, "cleared")
+        self.assertEqual(session.clearance_color, 10)
+
+    def test_quick_create_starts_a_series(self):
+        self.screen(self.client)
+        view = self.env.ref("microneedling_treatment.microneedling_session_view_form_quick_create")
+        Session = self.env["microneedling.session"].with_user(self.user_receptionist)
+        with Form(Session.with_context(default_start=NOW + timedelta(days=2)), view=view) as form:
+            form.booking_partner_id = self.client
+        session = form.record
+        self.assertEqual(session.series_id.partner_id, self.client)
+        self.assertEqual(session.series_id.kind, "course")
+
+    def test_quick_create_for_blocked_client_refused_as_a_whole(self):
+        self.screen(self.client, {"pregnancy_nursing": True})
+        Session = self.env["microneedling.session"].with_user(self.user_receptionist)
+        with self.assertRaisesRegex(ValidationError, "Pregnancy"):
+            Session.create({"booking_partner_id": self.client.id, "start": NOW + timedelta(days=2)})
+        self.assertFalse(
+            self.env["microneedling.series"].search([("partner_id", "=", self.client.id)])
+        )
+
+    def test_start_series_from_opportunity(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Microneedling consultation",
+                "type": "opportunity",
+                "contact_name": "Nadia New",
+                "email_from": "nadia@example.com",
+            }
+        )
+        stage = lead.stage_id
+        action = lead.action_start_microneedling_series()
+        series = self.env["microneedling.series"].browse(action["res_id"])
+        self.assertEqual(series.partner_id.name, "Nadia New")
+        self.assertEqual(lead.partner_id, series.partner_id)
+        self.assertEqual(series.lead_id, lead)
+        self.assertEqual(lead.microneedling_series_count, 1)
+        self.assertTrue(series.activity_ids, "the client's screening is asked for")
+        self.assertNotEqual(lead.stage_id, stage)
+        self.assertGreaterEqual(lead.stage_id.sequence, stage.sequence)
+
+    def _week_queries(self, count, weeks_ahead):
+        """Queries to load one calendar week of `count` sessions, as the web client does."""
+        Session = self.env["microneedling.session"]
+        monday = NOW + timedelta(weeks=weeks_ahead)
+        clients = self.env["res.partner"].create(
+            [{"name": f"Week client {i}"} for i in range(count)]
+        )
+        for client in clients:
+            self.screen(client)
+        series = self.env["microneedling.series"].create(
+            [{"partner_id": c.id, "user_id": self.user_practitioner.id} for c in clients]
+        )
+        Session.create(
+            [
+                {"series_id": s.id, "start": monday + timedelta(hours=i % 40, minutes=i)}
+                for i, s in enumerate(series)
+            ]
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        fields_spec = {
+            name: {}
+            for name in (
+                "start",
+                "stop",
+                "session_label",
+                "clearance_label",
+                "clearance_color",
+                "state",
+            )
+        }
+        fields_spec.update(
+            partner_id={"fields": {"display_name": {}}}, user_id={"fields": {"display_name": {}}}
+        )
+        domain = [("start", ">=", monday), ("start", "<", monday + timedelta(days=7))]
+        reception = Session.with_user(self.user_receptionist)
+        reception.web_search_read(domain, {"display_name": {}, **fields_spec})  # warm the caches
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        result = reception.web_search_read(domain, {"display_name": {}, **fields_spec})
+        self.assertEqual(result["length"], count)
+        return self.cr.sql_log_count - before
+
+    def test_calendar_week_costs_constant_queries(self):
+        self.assertEqual(
+            self._week_queries(30, weeks_ahead=20), self._week_queries(300, weeks_ahead=30)
+        )
