@@ -40,6 +40,7 @@
         "views/microneedling_intake_views.xml",
         "views/microneedling_session_views.xml",
         "views/microneedling_series_views.xml",
+        "views/microneedling_book_next_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",

@@ -61,6 +61,60 @@ class TestReceptionDesk(MicroneedlingCase):
         self.assertNotEqual(lead.stage_id, stage)
         self.assertGreaterEqual(lead.stage_id.sequence, stage.sequence)
 
+    def test_book_next_session_proposes_free_slots_in_window(self):
+        self.user_practitioner.tz = "Europe/Paris"
+        self.screen(self.client)
+        series = self.make_series()
+        first = self.book(series, NOW - timedelta(hours=2))  # Friday 20/11 08:00 Paris
+        first.with_user(self.user_practitioner).action_done()
+        window_open = series.window_open_date
+        # The practitioner is busy at the first candidate slot.
+        busy_start = window_open.replace(hour=8, minute=0)  # 09:00 Paris
+        self.env["calendar.event"].create(
+            {
+                "name": "Training",
+                "start": busy_start,
+                "stop": busy_start + timedelta(hours=1),
+                "partner_ids": [(4, self.user_practitioner.partner_id.id)],
+            }
+        )
+        wizard = (
+            self.env["microneedling.book.next.wizard"]
+            .with_user(self.user_receptionist)
+            .with_context(default_series_id=series.id)
+            .create({})
+        )
+        slots = wizard.slot_ids
+        self.assertEqual(len(slots), 10)
+        self.assertTrue(
+            all(series.window_open_date <= s.start <= series.overdue_date for s in slots)
+        )
+        self.assertNotIn(busy_start, slots.mapped("start"))
+        self.assertTrue(all(s.start.weekday() < 5 for s in slots))
+        action = slots[0].action_book()
+        session = self.env["microneedling.session"].browse(action["res_id"])
+        self.assertEqual(session.series_id, series)
+        self.assertEqual(session.sequence_number, 2)
+
+    def test_book_next_skips_client_blocked_period(self):
+        self.screen(self.client)
+        series = self.make_series()
+        first = self.book(series, NOW - timedelta(hours=2))
+        first.with_user(self.user_practitioner).action_done()
+        self.item("recent_procedure").window_hours = 32 * 24
+        self.screen(self.client, {"recent_procedure": NOW}, when=NOW)
+        slots = series._free_slots()
+        self.assertTrue(slots)
+        self.assertGreater(NOW + timedelta(days=32), series.window_open_date)
+        self.assertTrue(all(start >= NOW + timedelta(days=32) for start in slots))
+
+    def test_practitioner_confirms_answers_unchanged(self):
+        intake = self.screen(self.client, when=NOW - timedelta(days=20))
+        session = self.book(self.make_series(), NOW - timedelta(hours=1))
+        with freeze_time(NOW + timedelta(days=10)):
+            session.with_user(self.user_practitioner).action_confirm_screening_unchanged()
+            self.assertEqual(intake.confirmed_date, NOW + timedelta(days=10))
+
     def _week_queries(self, count, weeks_ahead):
         """Queries to load one calendar week of `count` sessions, as the web client does."""
         Session = self.env["microneedling.session"]

@@ -1,9 +1,14 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
+from dateutil.rrule import FR, HOURLY, MO, TH, TU, WE, rrule
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 MIN_COURSE_SESSIONS = 3
+SLOT_COUNT = 10
+WORKDAY_HOURS = range(9, 18)  # sessions start 09:00-17:00, practitioner's time zone
 
 
 class MicroneedlingSeries(models.Model):
@@ -312,3 +317,79 @@ class MicroneedlingSeries(models.Model):
         action["domain"] = [("series_id", "=", self.id)]
         action["context"] = {"default_series_id": self.id}
         return action
+
+    def action_book_next_session(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Book Next Session"),
+            "res_model": "microneedling.book.next.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_series_id": self.id},
+        }
+
+    def _free_slots(self, count=SLOT_COUNT):
+        """First free one-hour slots inside the next-session window (4 to 6 weeks).
+
+        Working hours in the practitioner's time zone, Monday to Friday; skips the
+        practitioner's calendar and the client's time-bound blocks.
+        """
+        self.ensure_one()
+        now = fields.Datetime.now()
+        window_start = max(self.window_open_date or now, now)
+        window_end = self.overdue_date or window_start + timedelta(
+            days=self.company_id.microneedling_overdue_days
+            - self.company_id.microneedling_min_interval_days
+        )
+        reasons = self.env["res.partner"]._microneedling_block_reasons(
+            self.env["res.partner"]
+            ._microneedling_screening_data(self.partner_id)
+            .get(self.partner_id.id),
+            window_start,
+        )
+        if any(reason["type"] not in ("window",) for reason in reasons):
+            raise UserError(
+                _(
+                    "%(client)s cannot be booked: %(reasons)s",
+                    client=self.partner_id.display_name,
+                    reasons="; ".join(reason["message"] for reason in reasons),
+                )
+            )
+        blocked_until = max((reason["until"] for reason in reasons), default=window_start)
+        user = self.user_id or self.env.user
+        tz = pytz.timezone(user.tz or "UTC")
+        busy = (
+            self.env["calendar.event"]
+            .sudo()
+            .search_read(
+                [
+                    ("partner_ids", "in", user.partner_id.ids),
+                    ("start", "<", window_end),
+                    ("stop", ">", window_start),
+                ],
+                ["start", "stop"],
+            )
+        )
+        local_start = pytz.utc.localize(window_start).astimezone(tz)
+        first_day = tz.localize(datetime.combine(local_start.date(), time(0, 0)))
+        candidates = rrule(
+            HOURLY,
+            dtstart=first_day,
+            byweekday=(MO, TU, WE, TH, FR),
+            byhour=list(WORKDAY_HOURS),
+            byminute=0,
+            bysecond=0,
+        )
+        slots = []
+        for local in candidates:
+            start = local.astimezone(pytz.utc).replace(tzinfo=None)
+            if start > window_end or len(slots) >= count:
+                break
+            stop = start + timedelta(hours=1)
+            if start < window_start or start < blocked_until:
+                continue
+            if any(event["start"] < stop and event["stop"] > start for event in busy):
+                continue
+            slots.append(start)
+        return slots

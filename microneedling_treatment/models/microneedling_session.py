@@ -443,6 +443,15 @@ class MicroneedlingSession(models.Model):
         self.write({"state": "no_show"})
         return True
 
+    def action_confirm_screening_unchanged(self):
+        """Practitioner's one-click re-screening: the client confirms nothing changed."""
+        current = self.env["microneedling.intake"]._current_for_partners(self.partner_id)
+        intakes = self.env["microneedling.intake"].browse([i.id for i in current.values()])
+        if len(intakes) != len(self.partner_id):
+            raise UserError(_("This client has no submitted screening yet: screen them first."))
+        intakes.action_confirm_unchanged()
+        return True
+
     def action_aftercare_sheet(self):
         return self.env.ref("microneedling_treatment.action_report_aftercare_sheet").report_action(
             self

@@ -1,2 +1,3 @@
 from . import microneedling_session_override_wizard
 from . import microneedling_answer_clearance_wizard
+from . import microneedling_book_next_wizard
