@@ -8,6 +8,27 @@ from odoo.tests.common import TransactionCase
 NOW = datetime(2026, 11, 20, 9, 0)
 
 
+def screen_client(env, partner, answers=None, when=None):
+    """Submit a screening: answers maps a code to True or to a last-occurrence datetime."""
+    when = when or NOW - timedelta(days=1)
+    intake = env["microneedling.intake"].create(
+        {
+            "partner_id": partner.id,
+            "screening_date": when,
+            "consent_given": True,
+            "consent_date": when,
+        }
+    )
+    for code, value in (answers or {}).items():
+        line = intake.answer_ids.filtered(lambda a, code=code: a.contraindication_id.code == code)
+        vals = {"present": True}
+        if isinstance(value, datetime):
+            vals["last_occurrence"] = value
+        line.write(vals)
+    intake.action_submit()
+    return intake
+
+
 @tagged("post_install", "-at_install", "microneedling")
 class MicroneedlingCase(TransactionCase):
     """Shared fixtures: one user per microneedling role, and helpers to screen and book."""
@@ -61,26 +82,7 @@ class MicroneedlingCase(TransactionCase):
 
     @classmethod
     def screen(cls, partner, answers=None, when=None, user=None):
-        """Submit a screening: answers maps a code to True or to a last-occurrence datetime."""
-        env = cls.env(user=user or cls.user_practitioner)
-        intake = env["microneedling.intake"].create(
-            {
-                "partner_id": partner.id,
-                "screening_date": when or NOW - timedelta(days=1),
-                "consent_given": True,
-                "consent_date": when or NOW - timedelta(days=1),
-            }
-        )
-        for code, value in (answers or {}).items():
-            line = intake.answer_ids.filtered(
-                lambda a, code=code: a.contraindication_id.code == code
-            )
-            vals = {"present": True}
-            if isinstance(value, datetime):
-                vals["last_occurrence"] = value
-            line.write(vals)
-        intake.action_submit()
-        return intake
+        return screen_client(cls.env(user=user or cls.user_practitioner), partner, answers, when)
 
     @classmethod
     def make_series(cls, partner=None, **vals):

@@ -78,12 +78,8 @@ class TestReceptionDesk(MicroneedlingCase):
                 "partner_ids": [(4, self.user_practitioner.partner_id.id)],
             }
         )
-        wizard = (
-            self.env["microneedling.book.next.wizard"]
-            .with_user(self.user_receptionist)
-            .with_context(default_series_id=series.id)
-            .create({})
-        )
+        action = series.with_user(self.user_receptionist).action_book_next_session()
+        wizard = self.env["microneedling.book.next.wizard"].browse(action["res_id"])
         slots = wizard.slot_ids
         self.assertEqual(len(slots), 10)
         self.assertTrue(

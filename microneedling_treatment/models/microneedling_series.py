@@ -319,14 +319,16 @@ class MicroneedlingSeries(models.Model):
         return action
 
     def action_book_next_session(self):
+        """Open the free slots of the next-session window, ready to book."""
         self.ensure_one()
+        wizard = self.env["microneedling.book.next.wizard"].create({"series_id": self.id})
         return {
             "type": "ir.actions.act_window",
             "name": _("Book Next Session"),
             "res_model": "microneedling.book.next.wizard",
+            "res_id": wizard.id,
             "view_mode": "form",
             "target": "new",
-            "context": {"default_series_id": self.id},
         }
 
     def _free_slots(self, count=SLOT_COUNT):

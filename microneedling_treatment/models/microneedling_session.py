@@ -595,12 +595,13 @@ class MicroneedlingSession(models.Model):
                 ("start", "!=", False),
             ]
         )
+        by_series = siblings.grouped("series_id")
         result = {}
         for session in self:
             days = session.company_id.microneedling_min_interval_days
             gap = timedelta(days=days)
-            for other in siblings:
-                if other.id == session.id or other.series_id != session.series_id:
+            for other in by_series.get(session.series_id, siblings.browse()):
+                if other.id == session.id:
                     continue
                 if abs(other.start - session.start) < gap:
                     earliest = other.start + gap if other.start < session.start else False

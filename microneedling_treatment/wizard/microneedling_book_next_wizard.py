@@ -14,16 +14,18 @@ class MicroneedlingBookNextWizard(models.TransientModel):
         comodel_name="microneedling.book.next.slot", inverse_name="wizard_id", string="Free Slots"
     )
 
-    @api.model
-    def default_get(self, fields_list):
-        result = super().default_get(fields_list)
-        series = self.env["microneedling.series"].browse(result.get("series_id"))
-        if series and "slot_ids" in fields_list:
-            result["slot_ids"] = [
-                fields.Command.create({"start": start, "stop": start + timedelta(hours=1)})
-                for start in series._free_slots()
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        self.env["microneedling.book.next.slot"].create(
+            [
+                {"wizard_id": wizard.id, "start": start, "stop": start + timedelta(hours=1)}
+                for wizard in wizards
+                if not wizard.slot_ids
+                for start in wizard.series_id._free_slots()
             ]
-        return result
+        )
+        return wizards
 
 
 class MicroneedlingBookNextSlot(models.TransientModel):

@@ -1,0 +1,105 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import screen_client
+
+
+@tagged("post_install", "-at_install", "microneedling")
+class TestReceptionTours(HttpCase):
+    """The reception desk, practitioner and manager flows in a real browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.receptionist = new_test_user(
+            cls.env,
+            login="tour_desk",
+            groups="microneedling_treatment.group_receptionist,sales_team.group_sale_salesman",
+        )
+        cls.practitioner = new_test_user(
+            cls.env, login="tour_practitioner", groups="microneedling_treatment.group_practitioner"
+        )
+        cls.manager = new_test_user(
+            cls.env, login="tour_manager", groups="microneedling_treatment.group_manager"
+        )
+        cls.now = fields.Datetime.now()
+
+    def _client(self, name, answers=None):
+        partner = self.env["res.partner"].create({"name": name})
+        screen_client(
+            self.env(user=self.practitioner), partner, answers, when=self.now - timedelta(days=1)
+        )
+        return partner
+
+    def _series(self, partner):
+        return self.env["microneedling.series"].create(
+            {"partner_id": partner.id, "user_id": self.practitioner.id}
+        )
+
+    def test_receptionist_books_next_session(self):
+        series = self._series(self._client("Cleared Carla"))
+        self.start_tour(
+            f"/odoo/microneedling-series/{series.id}",
+            "microneedling_book_next_tour",
+            login="tour_desk",
+        )
+        self.assertEqual(len(series.session_ids), 1)
+        self.assertEqual(series.session_ids.state, "booked")
+
+    def test_receptionist_reads_refusal_reasons(self):
+        series = self._series(self._client("Pregnant Paula", {"pregnancy_nursing": True}))
+        self.start_tour(
+            f"/odoo/microneedling-series/{series.id}",
+            "microneedling_blocked_client_tour",
+            login="tour_desk",
+        )
+        self.assertFalse(series.session_ids)
+
+    def test_series_started_from_crm(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Consultation Nadia",
+                "type": "opportunity",
+                "contact_name": "Nadia New",
+                "user_id": self.receptionist.id,
+            }
+        )
+        self.start_tour(
+            f"/odoo/crm/{lead.id}", "microneedling_crm_start_series_tour", login="tour_desk"
+        )
+        self.assertEqual(lead.microneedling_series_ids.partner_id.name, "Nadia New")
+
+    def test_practitioner_rescreens_and_marks_done(self):
+        series = self._series(self._client("Tour Client"))
+        session = self.env["microneedling.session"].create(
+            {"series_id": series.id, "start": self.now - timedelta(minutes=5)}
+        )
+        self.start_tour(
+            "/odoo/microneedling-my-day",
+            "microneedling_practitioner_day_tour",
+            login="tour_practitioner",
+        )
+        self.assertEqual(session.state, "done")
+        self.assertTrue(session.aftercare_schedule_ids)
+
+    def test_manager_overrides_with_reason(self):
+        partner = self._client(
+            "Retinol Rhea", {"retinol_exfoliants": self.now - timedelta(hours=2)}
+        )
+        session = self.env["microneedling.session"].create(
+            {
+                "series_id": self._series(partner).id,
+                "start": self.now + timedelta(hours=3),
+                "state": "planned",
+            }
+        )
+        self.start_tour(
+            f"/odoo/microneedling-sessions/{session.id}",
+            "microneedling_manager_override_tour",
+            login="tour_manager",
+        )
+        self.assertEqual(session.state, "booked")
+        self.assertEqual(session.override_user_id, self.manager)
+        self.assertEqual(session.override_reason, "Dermatologist approved in writing")
