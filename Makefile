@@ -1,7 +1,7 @@
 # Quick start: `make run` serves the demo; `make test` runs the whole suite.
 # Both set up whatever is missing (Odoo 18.0, Python environment, PostgreSQL,
 # Chromium); see tools/common.sh for the settings (ODOO_SRC, VENV_DIR, ...).
-.PHONY: run test lint setup i18n bench clean
+.PHONY: run test lint setup i18n bench screenshots clean
 
 run:
 	@bash tools/run.sh
@@ -23,3 +23,7 @@ i18n:
 
 bench:
 	@bash bench/run.sh
+
+# Needs `make run` serving the demo in another terminal.
+screenshots:
+	@bash -c 'source tools/common.sh && ensure_odoo_src && ensure_venv && "$$VENV_DIR/bin/python" tools/screenshots.py'

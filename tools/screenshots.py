@@ -1,0 +1,136 @@
+"""Take the README screenshots from the running demo (`make run`), in headless Chromium.
+
+Usage: python tools/screenshots.py [BASE_URL] [OUTPUT_DIR]
+Logs in as the demo receptionist, then captures the sessions calendar, a series,
+and the refusal shown when booking a blocked client.
+"""
+
+import base64
+import json
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069"
+OUT = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
+
+
+class Browser:
+    """The few Chrome DevTools Protocol calls the screenshots need."""
+
+    def __init__(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.profile = tempfile.mkdtemp()
+        self.process = subprocess.Popen(
+            [
+                shutil.which("chromium") or "chromium",
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1440,900",
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.profile}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _attempt in range(50):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json", timeout=2) as answer:
+                    page = next(t for t in json.load(answer) if t["type"] == "page")
+                break
+            except OSError:
+                time.sleep(0.2)
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        self.ids = 0
+
+    def call(self, method, **params):
+        self.ids += 1
+        self.ws.send(json.dumps({"id": self.ids, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.ids:
+                return message.get("result", {})
+
+    def js(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True)
+        return result.get("result", {}).get("value")
+
+    def wait_for(self, selector, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.js(f"!!document.querySelector({json.dumps(selector)})"):
+                time.sleep(1)  # let the view settle
+                return
+            time.sleep(0.3)
+        raise TimeoutError(f"{selector} did not appear")
+
+    def goto(self, url, selector):
+        self.call("Page.navigate", url=url)
+        self.wait_for(selector)
+
+    def click(self, selector):
+        self.js(f"document.querySelector({json.dumps(selector)}).click()")
+
+    def shot(self, name):
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        path = OUT / f"{name}.png"
+        path.write_bytes(base64.b64decode(data))
+        sys.stdout.write(f"wrote {path}\n")
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(10)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    browser = Browser()
+    try:
+        browser.call("Page.enable")
+        browser.goto(f"{BASE}/web/login", "input[name=login]")
+        browser.js(
+            "document.querySelector('input[name=login]').value = 'receptionist';"
+            "document.querySelector('input[name=password]').value = 'receptionist';"
+            "document.querySelector('form').submit();"
+        )
+        time.sleep(2)
+        browser.goto(f"{BASE}/odoo/microneedling-sessions", ".o_calendar_renderer .fc-event")
+        browser.shot("calendar")
+        browser.goto(f"{BASE}/odoo/microneedling-series", ".o_data_row")
+        browser.js(
+            "[...document.querySelectorAll('.o_data_row')]"
+            ".find(r => r.textContent.includes('Olivia Bennett')).querySelector('td.o_data_cell').click()"
+        )
+        browser.wait_for(".o_form_view .o_statusbar_status")
+        browser.shot("series")
+        browser.goto(f"{BASE}/odoo/microneedling-series", ".o_data_row")
+        browser.js(
+            "[...document.querySelectorAll('.o_data_row')]"
+            ".find(r => r.textContent.includes('Emma Wilson')).querySelector('td.o_data_cell').click()"
+        )
+        browser.wait_for('button[name="action_book_next_session"]')
+        browser.click('button[name="action_book_next_session"]')
+        browser.wait_for(".modal .modal-body")
+        browser.shot("refusal")
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
