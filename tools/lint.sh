@@ -8,7 +8,7 @@ say "ruff"
 "$VENV_DIR/bin/ruff" check --no-fix .
 "$VENV_DIR/bin/ruff" format --check .
 say "pylint-odoo"
-"$VENV_DIR/bin/pylint" --rcfile=.pylintrc-mandatory "$ADDON" tests bench
+"$VENV_DIR/bin/pylint" --rcfile=.pylintrc-mandatory "$ADDON" tests bench tools
 say "oca-checks-odoo-module, oca-checks-po (OCA's XML, manifest and .po checks)"
 # file-not-used resolves the i18n symlink out of the addon and crashes: the
 # .po files are checked by oca-checks-po below instead.

@@ -86,6 +86,14 @@ class Browser:
     def click(self, selector):
         self.js(f"document.querySelector({json.dumps(selector)}).click()")
 
+    def open_row(self, text):
+        """Open the list row that mentions text."""
+        self.js(
+            "[...document.querySelectorAll('.o_data_row')]"
+            f".find(r => r.textContent.includes({json.dumps(text)}))"
+            ".querySelector('td.o_data_cell').click()"
+        )
+
     def shot(self, name):
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path = OUT / f"{name}.png"
@@ -113,17 +121,11 @@ def main():
         browser.goto(f"{BASE}/odoo/microneedling-sessions", ".o_calendar_renderer .fc-event")
         browser.shot("calendar")
         browser.goto(f"{BASE}/odoo/microneedling-series", ".o_data_row")
-        browser.js(
-            "[...document.querySelectorAll('.o_data_row')]"
-            ".find(r => r.textContent.includes('Olivia Bennett')).querySelector('td.o_data_cell').click()"
-        )
+        browser.open_row("Olivia Bennett")
         browser.wait_for(".o_form_view .o_statusbar_status")
         browser.shot("series")
         browser.goto(f"{BASE}/odoo/microneedling-series", ".o_data_row")
-        browser.js(
-            "[...document.querySelectorAll('.o_data_row')]"
-            ".find(r => r.textContent.includes('Emma Wilson')).querySelector('td.o_data_cell').click()"
-        )
+        browser.open_row("Emma Wilson")
         browser.wait_for('button[name="action_book_next_session"]')
         browser.click('button[name="action_book_next_session"]')
         browser.wait_for(".modal .modal-body")
