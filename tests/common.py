@@ -10,23 +10,9 @@ NOW = datetime(2026, 11, 20, 9, 0)
 
 def screen_client(env, partner, answers=None, when=None):
     """Submit a screening: answers maps a code to True or to a last-occurrence datetime."""
-    when = when or NOW - timedelta(days=1)
-    intake = env["microneedling.intake"].create(
-        {
-            "partner_id": partner.id,
-            "screening_date": when,
-            "consent_given": True,
-            "consent_date": when,
-        }
+    return env["microneedling.intake"]._create_submitted(
+        partner, answers or {}, when or NOW - timedelta(days=1)
     )
-    for code, value in (answers or {}).items():
-        line = intake.answer_ids.filtered(lambda a, code=code: a.contraindication_id.code == code)
-        vals = {"present": True}
-        if isinstance(value, datetime):
-            vals["last_occurrence"] = value
-        line.write(vals)
-    intake.action_submit()
-    return intake
 
 
 @tagged("post_install", "-at_install", "microneedling")

@@ -67,7 +67,7 @@ class MicroneedlingSeries(models.Model):
                 answers = {"retinol_exfoliants": now - timedelta(days=1)}
             elif story == "review":
                 answers = {"herpes_prone": True}
-            self._demo_screen(partner, answers, now - timedelta(days=3))
+            env["microneedling.intake"]._create_submitted(partner, answers, now - timedelta(days=3))
             hour = 9 + index % 7
             if story in ("pregnant", "review", "new"):
                 self.create({"partner_id": partner.id, "user_id": practitioner.id})
@@ -104,23 +104,3 @@ class MicroneedlingSeries(models.Model):
                     {"partner_id": partner.id, "user_id": practitioner.id, "kind": "tune_up"}
                 )
                 Session.create({"series_id": tune_up.id, "start": at(2 + index % 4, hour)})
-
-    @api.model
-    def _demo_screen(self, partner, answers, when):
-        intake = self.env["microneedling.intake"].create(
-            {
-                "partner_id": partner.id,
-                "screening_date": when,
-                "consent_given": True,
-                "consent_date": when,
-            }
-        )
-        for line in intake.answer_ids:
-            value = answers.get(line.contraindication_id.code)
-            if value:
-                vals = {"present": True}
-                if isinstance(value, datetime):
-                    vals["last_occurrence"] = value
-                line.write(vals)
-        intake.action_submit()
-        return intake

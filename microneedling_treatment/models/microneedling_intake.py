@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -194,6 +196,31 @@ class MicroneedlingIntake(models.Model):
                 )
         if problems:
             raise ValidationError("\n".join(problems))
+
+    @api.model
+    def _create_submitted(self, partner, answers, when):
+        """A consented, submitted screening of partner at `when`.
+
+        answers maps a contraindication code to True (present) or to the datetime
+        of its last occurrence; codes left out are answered "not present".
+        """
+        intake = self.create(
+            {
+                "partner_id": partner.id,
+                "screening_date": when,
+                "consent_given": True,
+                "consent_date": when,
+            }
+        )
+        for line in intake.answer_ids:
+            value = answers.get(line.contraindication_id.code)
+            if value:
+                vals = {"present": True}
+                if isinstance(value, datetime):
+                    vals["last_occurrence"] = value
+                line.write(vals)
+        intake.action_submit()
+        return intake
 
     @api.model
     def _current_for_partners(self, partners):
