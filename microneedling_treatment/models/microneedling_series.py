@@ -35,7 +35,7 @@ class MicroneedlingSeries(models.Model):
         index=True,
         ondelete="set null",
         tracking=True,
-        default=lambda self: self.env.user,
+        default=lambda self: self._default_user_id(),
         domain="[('share', '=', False)]",
     )
     company_id = fields.Many2one(
@@ -121,6 +121,13 @@ class MicroneedlingSeries(models.Model):
         index=True,
         tracking=True,
     )
+
+    @api.model
+    def _default_user_id(self):
+        # A practitioner plans their own series; reception picks the practitioner.
+        if self.env.user.has_group("microneedling_treatment.group_practitioner"):
+            return self.env.user
+        return self.env["res.users"]
 
     @api.depends("kind")
     def _compute_planned_session_count(self):

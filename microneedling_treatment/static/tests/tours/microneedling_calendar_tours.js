@@ -1,0 +1,78 @@
+import { drag, queryFirst, queryRect } from "@odoo/hoot-dom";
+import { registry } from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
+function timeRow(time) {
+    return queryFirst(`.fc-timegrid-slot[data-time="${time}"]:eq(1)`);
+}
+
+function columnOf(element) {
+    const center = element.getBoundingClientRect().left + element.getBoundingClientRect().width / 2;
+    return [...document.querySelectorAll(".fc-col-header-cell.fc-day")].find((cell) => {
+        const rect = cell.getBoundingClientRect();
+        return rect.left <= center && center <= rect.right;
+    });
+}
+
+function findEvent(text) {
+    return [...document.querySelectorAll(".o_calendar_renderer .o_event")].find((e) =>
+        e.textContent.includes(text)
+    );
+}
+
+tours.add("microneedling_calendar_drag_refused_tour", {
+    url: "/odoo/microneedling-sessions",
+    steps: () => [
+        {
+            content: "Find the booked session (up to three weeks ahead)",
+            trigger: ".o_calendar_renderer .fc-timegrid-slot",
+            async run() {
+                for (let week = 0; week < 3 && !findEvent("Retinol Rita"); week++) {
+                    document.querySelector(".o_calendar_button_next").click();
+                    await new Promise((resolve) => setTimeout(resolve, 1000));
+                }
+            },
+        },
+        {
+            content: "Drag it one day earlier, into the retinol window",
+            trigger: '.o_calendar_renderer .o_event:contains("Retinol Rita")',
+            async run({ anchor }) {
+                anchor.scrollIntoView({ behavior: "instant", block: "center" });
+                const original = columnOf(anchor);
+                document.body.dataset.mnOriginal = original.dataset.date;
+                const target = original.previousElementSibling;
+                const time = `${anchor.textContent.match(/\d\d:\d\d/)[0]}:00`;
+                const row = queryRect(timeRow(time));
+                const column = target.getBoundingClientRect();
+                const { drop, moveTo } = await drag(anchor, { position: { y: 1 }, relative: true });
+                await nextFrame();
+                await moveTo(timeRow(time), {
+                    position: { y: row.y + 1, x: column.x + column.width / 2 },
+                });
+                await nextFrame();
+                await drop();
+                await nextFrame();
+            },
+        },
+        {
+            content: "The server refuses and says why",
+            trigger: '.modal:contains("Retinol")',
+        },
+        {
+            content: "Close the dialog",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The session is drawn where the database holds it",
+            trigger: 'body:not(:has(.modal)) .o_calendar_renderer .o_event:contains("Retinol Rita")',
+            run({ anchor }) {
+                if (columnOf(anchor).dataset.date !== document.body.dataset.mnOriginal) {
+                    throw new Error("the refused move is still drawn");
+                }
+            },
+        },
+    ],
+});
