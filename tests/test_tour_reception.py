@@ -8,7 +8,7 @@ from .common import screen_client
 
 @tagged("post_install", "-at_install", "microneedling")
 class TestReceptionTours(HttpCase):
-    """The reception desk, practitioner and manager flows in a real browser."""
+    """The reception desk, calendar, practitioner and manager flows in a real browser."""
 
     @classmethod
     def setUpClass(cls):
@@ -17,6 +17,7 @@ class TestReceptionTours(HttpCase):
             cls.env,
             login="tour_desk",
             groups="microneedling_treatment.group_receptionist,sales_team.group_sale_salesman",
+            tz="UTC",  # the calendar tour reads hours in the browser's (UTC) time
         )
         cls.practitioner = new_test_user(
             cls.env, login="tour_practitioner", groups="microneedling_treatment.group_practitioner"
@@ -104,33 +105,6 @@ class TestReceptionTours(HttpCase):
         self.assertEqual(session.override_user_id, self.manager)
         self.assertEqual(session.override_reason, "Dermatologist approved in writing")
 
-
-@tagged("post_install", "-at_install", "microneedling")
-class TestCalendarTours(HttpCase):
-    """The receptionist's calendar: a refused drag snaps back."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.receptionist = new_test_user(
-            cls.env,
-            login="tour_calendar",
-            groups="microneedling_treatment.group_receptionist",
-            tz="UTC",
-        )
-        new_test_user(
-            cls.env,
-            login="tour_calendar_practitioner",
-            name="Tour Practitioner",
-            groups="microneedling_treatment.group_practitioner",
-        )
-        cls.now = fields.Datetime.now()
-
-    def _client(self, name, answers=None):
-        partner = self.env["res.partner"].create({"name": name})
-        screen_client(self.env, partner, answers, when=self.now - timedelta(days=1))
-        return partner
-
     def test_refused_drag_snaps_back(self):
         retinol = self.item_window(days=8)
         partner = self._client(
@@ -146,7 +120,7 @@ class TestCalendarTours(HttpCase):
         self.start_tour(
             "/odoo/microneedling-sessions",
             "microneedling_calendar_drag_refused_tour",
-            login="tour_calendar",
+            login="tour_desk",
         )
         session.invalidate_recordset()
         self.assertEqual(session.start, start)
