@@ -20,7 +20,10 @@ class TestReceptionTours(HttpCase):
             tz="UTC",  # the calendar tour reads hours in the browser's (UTC) time
         )
         cls.practitioner = new_test_user(
-            cls.env, login="tour_practitioner", groups="microneedling_treatment.group_practitioner"
+            cls.env,
+            login="tour_practitioner",
+            name="Tour Practitioner",
+            groups="microneedling_treatment.group_practitioner",
         )
         cls.manager = new_test_user(
             cls.env, login="tour_manager", groups="microneedling_treatment.group_manager"
@@ -48,6 +51,22 @@ class TestReceptionTours(HttpCase):
         )
         self.assertEqual(len(series.session_ids), 1)
         self.assertEqual(series.session_ids.state, "booked")
+
+    def test_receptionist_quick_creates_from_calendar(self):
+        partner = self._client("Quick Quinn")
+        self.start_tour(
+            "/odoo/microneedling-sessions",
+            "microneedling_calendar_quick_create_tour",
+            login="tour_desk",
+        )
+        session = partner.microneedling_series_ids.session_ids
+        self.assertEqual(len(session), 1, "one session booked, in a new series")
+        self.assertEqual(session.series_id.kind, "course")
+        self.assertEqual(session.user_id, self.practitioner)
+        self.assertEqual(session.start.isoweekday(), 3)
+        self.assertEqual((session.start.hour, session.start.minute), (10, 0))
+        self.assertGreater(session.start, self.now + timedelta(days=1))
+        self.assertEqual(session.event_id.start, session.start)
 
     def test_receptionist_reads_refusal_reasons(self):
         series = self._series(self._client("Pregnant Paula", {"pregnancy_nursing": True}))

@@ -76,3 +76,62 @@ tours.add("microneedling_calendar_drag_refused_tour", {
         },
     ],
 });
+
+tours.add("microneedling_calendar_quick_create_tour", {
+    url: "/odoo/microneedling-sessions",
+    steps: () => [
+        {
+            content: "Go to next week",
+            trigger: ".o_calendar_renderer .fc-timegrid-slot",
+            run: "click .o_calendar_button_next",
+        },
+        {
+            content: "Select 10:00 to 11:00 on Wednesday",
+            trigger: ".o_calendar_renderer .fc-col-header-cell.fc-day-wed",
+            async run({ anchor }) {
+                const column = anchor.getBoundingClientRect();
+                const x = column.x + column.width / 2;
+                timeRow("10:00:00").scrollIntoView({ behavior: "instant", block: "center" });
+                const from = queryRect(timeRow("10:00:00"));
+                const to = queryRect(timeRow("10:30:00"));
+                const { drop, moveTo } = await drag(timeRow("10:00:00"), {
+                    position: { x, y: from.y + 2 },
+                });
+                await nextFrame();
+                await moveTo(timeRow("10:30:00"), { position: { x, y: to.y + 2 } });
+                await nextFrame();
+                await drop();
+                await nextFrame();
+            },
+        },
+        {
+            content: "Choose the client",
+            trigger: '.modal .o_field_widget[name="booking_partner_id"] input',
+            run: "edit Quick Quinn",
+        },
+        {
+            content: "Pick her from the list",
+            trigger: '.o-autocomplete--dropdown-item:contains("Quick Quinn")',
+            run: "click",
+        },
+        {
+            content: "Choose the practitioner",
+            trigger: '.modal .o_field_widget[name="user_id"] input',
+            run: "edit Tour Practitioner",
+        },
+        {
+            content: "Pick the practitioner from the list",
+            trigger: '.o-autocomplete--dropdown-item:contains("Tour Practitioner")',
+            run: "click",
+        },
+        {
+            content: "Book",
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The session shows in the calendar, with its number in the series",
+            trigger: 'body:not(:has(.modal)) .o_calendar_renderer .o_event:contains("Quick Quinn"):contains("1/6")',
+        },
+    ],
+});
