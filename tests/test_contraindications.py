@@ -119,7 +119,7 @@ class TestContraindicationRules(MicroneedlingCase):
                 series = self.make_series(partner)
                 self.screen(partner, {code: True})
                 with self.assertRaises(ValidationError) as error:
-                    self.book(series, self.start)
+                    self.book(series, self.start, user=self.user_practitioner)
                 self.assertIn(self.item(code).name, str(error.exception))
                 self.assertIn("absolute contraindication", str(error.exception))
                 self.assertFalse(series.session_ids, "nothing is half-saved")
@@ -134,7 +134,7 @@ class TestContraindicationRules(MicroneedlingCase):
                 series = self.make_series(partner)
                 intake = self.screen(partner, {code: True})
                 with self.assertRaisesRegex(ValidationError, "must review and clear it"):
-                    self.book(series, self.start)
+                    self.book(series, self.start, user=self.user_practitioner)
                 self.assertEqual(
                     partner.with_user(self.user_receptionist).microneedling_clearance_state,
                     "review",
@@ -224,10 +224,10 @@ class TestContraindicationRules(MicroneedlingCase):
         retinol = NOW - timedelta(days=1)  # 19/11 09:00 UTC = 10:00 Paris
         self.screen(partner, {"retinol_exfoliants": retinol, "pregnancy_nursing": True})
         series = self.make_series(partner)
-        receptionist = self.user_receptionist
-        receptionist.write({"tz": "Europe/Paris", "lang": "fr_FR"})
+        practitioner = self.user_practitioner
+        practitioner.write({"tz": "Europe/Paris", "lang": "fr_FR"})
         with self.assertRaises(ValidationError) as error:
-            self.env["microneedling.session"].with_user(receptionist).with_context(
+            self.env["microneedling.session"].with_user(practitioner).with_context(
                 lang="fr_FR"
             ).create({"series_id": series.id, "start": NOW + timedelta(days=1)})
         message = str(error.exception)
@@ -236,3 +236,33 @@ class TestContraindicationRules(MicroneedlingCase):
         self.assertIn("22/11/2026 10:00", message)
         self.assertIn("(72 h)", message)
         self.assertEqual(message.count("\n- "), 2, message)
+
+    def test_receptionist_refusal_hides_the_answers(self):
+        """Reception learns that and until when a client is blocked, never which answer."""
+        partner = self._client("Hidden Hanna")
+        retinol = NOW - timedelta(days=1)
+        self.screen(
+            partner,
+            {
+                "retinol_exfoliants": retinol,
+                "pregnancy_nursing": True,
+                "herpes_prone": True,
+            },
+        )
+        series = self.make_series(partner)
+        with self.assertRaises(ValidationError) as error:
+            self.book(series, NOW + timedelta(days=1))
+        message = str(error.exception)
+        self.assertIn("Hidden Hanna", message)
+        self.assertIn("rules out treatment", message)
+        self.assertIn("awaits a practitioner's review", message)
+        self.assertIn("earliest 11/22/2026 09:00", message)
+        self.assertEqual(message.count("\n- "), 3, message)
+        for item in self.Contraindication.search([]):
+            self.assertNotIn(item.name, message)
+        self.assertNotIn("11/19/2026", message, "the answer's date is not shown either")
+        # The practitioner booking the same slot reads every answer behind it.
+        with self.assertRaises(ValidationError) as error:
+            self.book(series, NOW + timedelta(days=1), user=self.user_practitioner)
+        for code in ("retinol_exfoliants", "pregnancy_nursing", "herpes_prone"):
+            self.assertIn(self.item(code).name, str(error.exception))

@@ -35,7 +35,7 @@ class TestReceptionDesk(MicroneedlingCase):
     def test_quick_create_for_blocked_client_refused_as_a_whole(self):
         self.screen(self.client, {"pregnancy_nursing": True})
         Session = self.env["microneedling.session"].with_user(self.user_receptionist)
-        with self.assertRaisesRegex(ValidationError, "Pregnancy"):
+        with self.assertRaisesRegex(ValidationError, "rules out treatment"):
             Session.create({"booking_partner_id": self.client.id, "start": NOW + timedelta(days=2)})
         self.assertFalse(
             self.env["microneedling.series"].search([("partner_id", "=", self.client.id)])

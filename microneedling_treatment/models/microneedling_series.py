@@ -362,7 +362,7 @@ class MicroneedlingSeries(models.Model):
                 _(
                     "%(client)s cannot be booked: %(reasons)s",
                     client=self.partner_id.display_name,
-                    reasons="; ".join(reason["message"] for reason in reasons),
+                    reasons="; ".join(self.env["res.partner"]._microneedling_reason_texts(reasons)),
                 )
             )
         blocked_until = max((reason["until"] for reason in reasons), default=window_start)

@@ -278,7 +278,10 @@ class MicroneedlingSession(models.Model):
                         start=self._format_datetime(session.start),
                     )
                     + "\n"
-                    + "\n".join(f"- {reason['message']}" for reason in reasons)
+                    + "\n".join(
+                        f"- {text}"
+                        for text in self.env["res.partner"]._microneedling_reason_texts(reasons)
+                    )
                 )
             raise ValidationError("\n\n".join(blocks))
 

@@ -136,7 +136,11 @@ class ResPartner(models.Model):
 
     @api.model
     def _microneedling_block_reasons(self, data, at):
-        """Reasons the contraindication rules refuse a session starting at `at`."""
+        """Reasons the contraindication rules refuse a session starting at `at`.
+
+        A reason that reveals an answer also has a `public_message` without it, for
+        the users who may only see the client's clearance.
+        """
         if not data:
             return [
                 {
@@ -159,6 +163,10 @@ class ResPartner(models.Model):
                             "%(item)s: declared present, an absolute contraindication",
                             item=item.name,
                         ),
+                        "public_message": _(
+                            "a contraindication in the screening rules out treatment "
+                            "(details for practitioners only)"
+                        ),
                     }
                 )
             elif item.kind == "review" and not answer.cleared:
@@ -169,6 +177,10 @@ class ResPartner(models.Model):
                         "message": _(
                             "%(item)s: declared present, a practitioner must review and clear it",
                             item=item.name,
+                        ),
+                        "public_message": _(
+                            "an answer in the screening awaits a practitioner's review "
+                            "(details for practitioners only)"
                         ),
                     }
                 )
@@ -182,6 +194,10 @@ class ResPartner(models.Model):
                                 "%(item)s: declared present without a date; record when it "
                                 "last happened",
                                 item=item.name,
+                            ),
+                            "public_message": _(
+                                "an answer in the screening has no date: a practitioner "
+                                "must complete it"
                             ),
                         }
                     )
@@ -199,9 +215,21 @@ class ResPartner(models.Model):
                                 earliest=self._microneedling_format(earliest),
                                 window=item._window_label(),
                             ),
+                            "public_message": _(
+                                "a time-bound contraindication in the screening: earliest "
+                                "%(earliest)s (details for practitioners only)",
+                                earliest=self._microneedling_format(earliest),
+                            ),
                         }
                     )
         return reasons
+
+    @api.model
+    def _microneedling_reason_texts(self, reasons):
+        """Reason texts for the current user: the answers behind them for practitioners only."""
+        if self.env.user.has_group("microneedling_treatment.group_practitioner"):
+            return [reason["message"] for reason in reasons]
+        return [reason.get("public_message") or reason["message"] for reason in reasons]
 
     @api.model
     def _microneedling_clearance_from_reasons(self, reasons):

@@ -58,7 +58,7 @@ tours.add("microneedling_calendar_drag_refused_tour", {
         },
         {
             content: "The server refuses and says why",
-            trigger: '.modal:contains("Retinol")',
+            trigger: '.modal:contains("time-bound contraindication"):not(:contains("exfoliant"))',
         },
         {
             content: "Close the dialog",

@@ -30,7 +30,7 @@ tours.add("microneedling_blocked_client_tour", {
         },
         {
             content: "The refusal gives the reason",
-            trigger: '.modal:contains("Pregnancy or nursing")',
+            trigger: '.modal:contains("rules out treatment"):not(:contains("Pregnancy"))',
         },
     ],
 });
