@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
-from .common import NOW, MicroneedlingCase
+from .common import NOW, MicroneedlingCase, screen_client
 
 
 @freeze_time(NOW)
@@ -94,3 +96,32 @@ class TestAccess(MicroneedlingCase):
             allowed_company_ids=[self.env.company.id, other.id]
         ).search([])
         self.assertIn(foreign, visible_both)
+
+    def test_screening_counts_in_its_own_company_only(self):
+        other = self.env["res.company"].create({"name": "Second Spa"})
+        self.user_practitioner.write({"company_ids": [(4, other.id)]})
+        self.user_receptionist.write({"company_ids": [(4, other.id)]})
+        here = self.env.company
+        # Cleared here; at the second spa she declared a pregnancy.
+        self.screen(self.client)
+        screen_client(
+            self.env(user=self.user_practitioner, context={"allowed_company_ids": [other.id]}),
+            self.client,
+            {"pregnancy_nursing": True},
+        )
+        client = self.client.with_user(self.user_receptionist)
+        self.assertEqual(client.with_company(here).microneedling_clearance_state, "cleared")
+        self.assertEqual(client.with_company(other).microneedling_clearance_state, "blocked")
+        session_here = self.book(self.make_series(), NOW + timedelta(days=1))
+        self.assertEqual(session_here.clearance_state, "cleared")
+        foreign_series = (
+            self.env["microneedling.series"]
+            .with_user(self.user_receptionist)
+            .with_company(other)
+            .create({"partner_id": self.client.id, "company_id": other.id})
+        )
+        with self.assertRaisesRegex(ValidationError, "rules out treatment"):
+            self.env["microneedling.session"].with_user(self.user_receptionist).with_company(
+                other
+            ).create({"series_id": foreign_series.id, "start": NOW + timedelta(days=1)})
+        self.assertFalse(foreign_series.session_ids)

@@ -91,8 +91,9 @@ class TestSeriesRules(MicroneedlingCase):
         with freeze_time(session.start):
             with self.assertRaisesRegex(ValidationError, "must be confirmed at most 7 days"):
                 practitioner_session.action_done()
-            intake = self.env["microneedling.intake"]._current_for_partners(self.client)[
-                self.client.id
+            company = self.env.company
+            intake = self.env["microneedling.intake"]._current_for_partners(self.client, company)[
+                self.client.id, company.id
             ]
             intake.with_user(self.user_practitioner).action_confirm_unchanged()
             practitioner_session.action_done()

@@ -223,20 +223,26 @@ class MicroneedlingIntake(models.Model):
         return intake
 
     @api.model
-    def _current_for_partners(self, partners):
-        """Latest submitted screening of each partner, in one query: {partner id: intake}."""
-        if not partners:
+    def _current_for_partners(self, partners, companies):
+        """Latest submitted screening of each client in each company, in one query.
+
+        A screening belongs to the company that took it (its record rules keep it
+        there), so another company must screen the client itself.
+        Returns {(partner id, company id): intake}.
+        """
+        if not partners or not companies:
             return {}
-        self.flush_model(["partner_id", "state", "screening_date"])
+        self.flush_model(["partner_id", "company_id", "state", "screening_date"])
         self.env.cr.execute(
             """
-            SELECT DISTINCT ON (partner_id) partner_id, id
+            SELECT DISTINCT ON (partner_id, company_id) partner_id, company_id, id
               FROM microneedling_intake
-             WHERE partner_id IN %s AND state = 'submitted'
-          ORDER BY partner_id, screening_date DESC, id DESC
+             WHERE partner_id IN %s AND company_id IN %s AND state = 'submitted'
+          ORDER BY partner_id, company_id, screening_date DESC, id DESC
             """,
-            [tuple(partners.ids)],
+            [tuple(partners.ids), tuple(companies.ids)],
         )
-        rows = self.env.cr.fetchall()
-        intakes = self.browse([intake_id for _partner_id, intake_id in rows])
-        return {partner_id: intakes.browse(intake_id) for partner_id, intake_id in rows}
+        return {
+            (partner_id, company_id): self.browse(intake_id)
+            for partner_id, company_id, intake_id in self.env.cr.fetchall()
+        }

@@ -351,11 +351,10 @@ class MicroneedlingSeries(models.Model):
             days=self.company_id.microneedling_overdue_days
             - self.company_id.microneedling_min_interval_days
         )
-        reasons = self.env["res.partner"]._microneedling_block_reasons(
-            self.env["res.partner"]
-            ._microneedling_screening_data(self.partner_id)
-            .get(self.partner_id.id),
-            window_start,
+        Partner = self.env["res.partner"]
+        screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
+        reasons = Partner._microneedling_block_reasons(
+            screening.get((self.partner_id.id, self.company_id.id)), window_start
         )
         if any(reason["type"] not in ("window",) for reason in reasons):
             raise UserError(

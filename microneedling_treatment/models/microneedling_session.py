@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from . import trusted
 from .microneedling_aftercare_schedule import BACKFILL_GRACE
+from .res_partner import CLEARANCE_STATES
 
 ACTIVE_STATES = ("booked", "done")
 # Sessions that hold a slot in the practitioner's calendar.
@@ -124,11 +125,11 @@ class MicroneedlingSession(models.Model):
     override_date = fields.Datetime(readonly=True, copy=False)
     # Client clearance (no health detail), for the reception calendar
     clearance_state = fields.Selection(
-        related="partner_id.microneedling_clearance_state", string="Client Clearance"
+        selection=CLEARANCE_STATES,
+        string="Client Clearance",
+        compute="_compute_clearance",
     )
-    clearance_label = fields.Char(
-        related="partner_id.microneedling_clearance_label", string="Clearance"
-    )
+    clearance_label = fields.Char(string="Clearance", compute="_compute_clearance")
     clearance_color = fields.Integer(compute="_compute_clearance_color")
     session_label = fields.Char(string="Session", compute="_compute_session_label")
     # Calendar quick-create: book for a client, into the open series or a new one
@@ -190,6 +191,14 @@ class MicroneedlingSession(models.Model):
 
     def _inverse_booking_partner_id(self):
         """Only meaningful at creation, where create() turns it into a series."""
+
+    @api.depends("partner_id", "company_id")
+    def _compute_clearance(self):
+        for session in self:
+            # The screenings that count are the session's company's own.
+            partner = session.partner_id.with_company(session.company_id or self.env.company)
+            session.clearance_state = partner.microneedling_clearance_state
+            session.clearance_label = partner.microneedling_clearance_label
 
     @api.depends("clearance_state")
     def _compute_clearance_color(self):
@@ -448,9 +457,11 @@ class MicroneedlingSession(models.Model):
 
     def action_confirm_screening_unchanged(self):
         """Practitioner's one-click re-screening: the client confirms nothing changed."""
-        current = self.env["microneedling.intake"]._current_for_partners(self.partner_id)
+        current = self.env["microneedling.intake"]._current_for_partners(
+            self.partner_id, self.company_id
+        )
         intakes = self.env["microneedling.intake"].browse([i.id for i in current.values()])
-        if len(intakes) != len(self.partner_id):
+        if any((s.partner_id.id, s.company_id.id) not in current for s in self):
             raise UserError(_("This client has no submitted screening yet: screen them first."))
         intakes.action_confirm_unchanged()
         return True
@@ -554,13 +565,14 @@ class MicroneedlingSession(models.Model):
             return {}
         problems = {}
         clearable = sessions.filtered(lambda s: not s.override_reason)
-        screening = self.env["res.partner"]._microneedling_screening_data(clearable.partner_id)
+        screening = self.env["res.partner"]._microneedling_screening_data(
+            clearable.partner_id, clearable.company_id
+        )
         for session in clearable:
-            reasons = self.env["res.partner"]._microneedling_block_reasons(
-                screening.get(session.partner_id.id), session.start
-            )
+            data = screening.get((session.partner_id.id, session.company_id.id))
+            reasons = self.env["res.partner"]._microneedling_block_reasons(data, session.start)
             if session.state == "done":
-                reasons += session._confirmation_reasons(screening.get(session.partner_id.id))
+                reasons += session._confirmation_reasons(data)
             if reasons:
                 problems[session] = reasons
         for session, reasons in sessions._spacing_reasons().items():

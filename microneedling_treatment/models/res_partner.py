@@ -3,6 +3,13 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
 
+CLEARANCE_STATES = [
+    ("cleared", "Cleared"),
+    ("blocked", "Blocked"),
+    ("review", "Needs Practitioner Review"),
+    ("no_screening", "No Screening"),
+]
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -18,12 +25,7 @@ class ResPartner(models.Model):
     )
     # Derived from the health answers, readable by reception: no answer leaks through.
     microneedling_clearance_state = fields.Selection(
-        selection=[
-            ("cleared", "Cleared"),
-            ("blocked", "Blocked"),
-            ("review", "Needs Practitioner Review"),
-            ("no_screening", "No Screening"),
-        ],
+        selection=CLEARANCE_STATES,
         string="Microneedling Clearance",
         groups="microneedling_treatment.group_receptionist",
         compute="_compute_microneedling_clearance",
@@ -61,11 +63,16 @@ class ResPartner(models.Model):
             partner.microneedling_series_count = series_counts.get(partner, 0)
             partner.microneedling_session_count = session_counts.get(partner, 0)
 
+    @api.depends_context("company")
     def _compute_microneedling_clearance(self):
         now = fields.Datetime.now()
-        data = self._microneedling_screening_data(self)
+        # Clearance as the current company's screenings establish it.
+        company = self.env.company
+        data = self._microneedling_screening_data(self, company)
         for partner in self:
-            reasons = self._microneedling_block_reasons(data.get(partner._origin.id), now)
+            reasons = self._microneedling_block_reasons(
+                data.get((partner._origin.id, company.id)), now
+            )
             state, until = self._microneedling_clearance_from_reasons(reasons)
             partner.microneedling_clearance_state = state
             partner.microneedling_blocked_until = until
@@ -106,13 +113,15 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _microneedling_screening_data(self, partners):
-        """Current screening of each partner with its present answers, in constant queries.
+    def _microneedling_screening_data(self, partners, companies):
+        """Current screening of each client in each company, with its present answers,
+        in constant queries.
 
-        Returns {partner id: {"intake": intake, "confirmed_date": dt, "answers": [answer]}}.
+        Returns {(partner id, company id): {"intake": intake, "confirmed_date": dt,
+        "answers": [answer]}}.
         """
         Intake = self.env["microneedling.intake"].sudo()
-        current = Intake._current_for_partners(partners)
+        current = Intake._current_for_partners(partners, companies)
         intakes = Intake.browse([intake.id for intake in current.values()])
         answers = (
             self.env["microneedling.intake.answer"]
@@ -126,12 +135,12 @@ class ResPartner(models.Model):
         for answer in answers:
             by_intake.setdefault(answer.intake_id.id, []).append(answer)
         return {
-            partner_id: {
+            key: {
                 "intake": intake,
                 "confirmed_date": intake.confirmed_date,
                 "answers": by_intake.get(intake.id, []),
             }
-            for partner_id, intake in current.items()
+            for key, intake in current.items()
         }
 
     @api.model
