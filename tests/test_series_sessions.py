@@ -259,6 +259,22 @@ class TestEventSync(MicroneedlingCase):
         self.assertEqual(session.start, self.start + timedelta(hours=3))
         self.assertEqual(session.stop, self.start + timedelta(hours=4))
 
+    def test_linked_event_not_archived_or_repeated(self):
+        session = self.book(self.series, self.start)
+        event = session.event_id.with_user(self.user_receptionist)
+        for vals in ({"active": False}, {"recurrency": True, "rrule_type": "weekly"}):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(UserError, "belong to microneedling sessions"):
+                    event.write(vals)
+                self.assertTrue(event.active)
+                self.assertFalse(event.recurrency)
+        # Other events stay the Calendar app's business.
+        other = self.env["calendar.event"].create(
+            {"name": "Team meeting", "start": self.start, "stop": self.start + timedelta(hours=1)}
+        )
+        other.write({"active": False})
+        self.assertFalse(other.active)
+
     def test_refused_drag_leaves_both_unchanged(self):
         session = self.book(self.series, self.start)
         event = session.event_id

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from . import trusted
 
@@ -35,6 +36,8 @@ class CalendarEvent(models.Model):
         return events
 
     def write(self, vals):
+        if not trusted.is_raised(self.env, trusted.SYNC):
+            self._check_microneedling_event_change(vals)
         result = super().write(vals)
         if not trusted.is_raised(self.env, trusted.SYNC) and {"start", "stop", "user_id"} & set(
             vals
@@ -54,6 +57,24 @@ class CalendarEvent(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _check_microneedling_event_change(self, vals):
+        """A session's appointment is not archived or repeated: the session decides."""
+        archiving = "active" in vals and not vals["active"]
+        repeating = bool(vals.get("recurrency"))
+        if not (archiving or repeating):
+            return
+        # sudo: a private event hides its link from non-attendees.
+        linked = self.sudo().filtered("microneedling_session_id")
+        if linked:
+            raise UserError(
+                _(
+                    "%(events)s: these appointments belong to microneedling sessions, so "
+                    "they cannot be archived or made recurring. Cancel the session, or book "
+                    "the next one from its series, instead.",
+                    events=", ".join(linked.mapped("name")),
+                )
+            )
 
     def _sync_microneedling_session_from_event(self):
         """Carry calendar-side changes to the session (idempotent); its checks then apply."""
