@@ -58,6 +58,14 @@ class TestReceptionDesk(MicroneedlingCase):
         self.assertEqual(series.lead_id, lead)
         self.assertEqual(lead.microneedling_series_count, 1)
         self.assertTrue(series.activity_ids, "the client's screening is asked for")
+        # The series' sessions show on the opportunity (and on the contact).
+        self.screen(series.partner_id)
+        session = self.book(series, NOW + timedelta(days=2))
+        lead.invalidate_recordset(["microneedling_session_count"])
+        self.assertEqual(lead.microneedling_session_count, 1)
+        action = lead.action_view_microneedling_sessions()
+        self.assertEqual(self.env["microneedling.session"].search(action["domain"]), session)
+        self.assertEqual(series.partner_id.microneedling_session_count, 1)
         self.assertNotEqual(lead.stage_id, stage)
         self.assertGreaterEqual(lead.stage_id.sequence, stage.sequence)
 

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import _, fields, models
 
 
@@ -8,17 +10,28 @@ class CrmLead(models.Model):
         comodel_name="microneedling.series", inverse_name="lead_id", string="Treatment Series"
     )
     microneedling_series_count = fields.Integer(
-        string="Series", compute="_compute_microneedling_series_count"
+        string="Series", compute="_compute_microneedling_counts"
+    )
+    microneedling_session_count = fields.Integer(
+        string="Sessions", compute="_compute_microneedling_counts"
     )
 
-    def _compute_microneedling_series_count(self):
-        counts = dict(
+    def _compute_microneedling_counts(self):
+        series_counts = dict(
             self.env["microneedling.series"]._read_group(
                 [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]
             )
         )
+        session_counts = defaultdict(int)
+        for series, count in self.env["microneedling.session"]._read_group(
+            [("series_id.lead_id", "in", self.ids), ("state", "!=", "cancelled")],
+            ["series_id"],
+            ["__count"],
+        ):
+            session_counts[series.lead_id] += count
         for lead in self:
-            lead.microneedling_series_count = counts.get(lead, 0)
+            lead.microneedling_series_count = series_counts.get(lead, 0)
+            lead.microneedling_session_count = session_counts.get(lead, 0)
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -44,6 +57,14 @@ class CrmLead(models.Model):
             "res_id": series.id,
             "view_mode": "form",
         }
+
+    def action_view_microneedling_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "microneedling_treatment.microneedling_session_action"
+        )
+        action["domain"] = [("series_id.lead_id", "=", self.id)]
+        return action
 
     def _microneedling_advance_stage(self):
         """Move the opportunity to the next open stage of its pipeline."""
