@@ -1,8 +1,9 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
+import pytz
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
 from .common import NOW, MicroneedlingCase
@@ -111,6 +112,54 @@ class TestReceptionDesk(MicroneedlingCase):
         self.assertTrue(slots)
         self.assertGreater(NOW + timedelta(days=32), series.window_open_date)
         self.assertTrue(all(start >= NOW + timedelta(days=32) for start in slots))
+
+    def _done_series(self, done_at):
+        """A series whose first session was done at `done_at` (frozen there)."""
+        with freeze_time(done_at + timedelta(hours=1)):
+            self.screen(self.client, when=done_at - timedelta(days=1))
+            series = self.make_series()
+            self.book(series, done_at).with_user(self.user_practitioner).action_done()
+        return series
+
+    def test_book_next_keeps_wall_clock_hours_across_daylight_saving(self):
+        self.user_practitioner.tz = "Europe/Paris"
+        # Window 19/03/2027 to 02/04/2027: Paris moves to summer time on 28/03.
+        series = self._done_series(datetime(2027, 2, 19, 9, 0))
+        paris = pytz.timezone("Europe/Paris")
+        with freeze_time(datetime(2027, 3, 1)):
+            slots = series._free_slots(count=200)
+        local = [pytz.utc.localize(start).astimezone(paris) for start in slots]
+        self.assertEqual({start.hour for start in local}, set(range(9, 18)))
+        after_change = [start for start in local if start.date() >= date(2027, 3, 29)]
+        self.assertTrue(after_change)
+        self.assertEqual(
+            (after_change[0].hour, after_change[0].utcoffset()), (9, timedelta(hours=2))
+        )
+
+    def test_book_next_for_overdue_series_looks_ahead_from_today(self):
+        series = self._done_series(NOW - timedelta(days=60))
+        self.assertTrue(series.is_overdue)
+        slots = series._free_slots()
+        self.assertTrue(slots)
+        self.assertTrue(all(NOW <= start <= NOW + timedelta(days=14) for start in slots))
+
+    def test_book_next_needs_a_practitioner_and_a_free_hour(self):
+        series = self._done_series(NOW - timedelta(days=30))
+        practitioner = series.user_id
+        series.user_id = False
+        with self.assertRaisesRegex(UserError, "has no practitioner"):
+            series._free_slots()
+        series.user_id = practitioner
+        self.env["calendar.event"].create(
+            {
+                "name": "Away",
+                "start": NOW - timedelta(days=1),
+                "stop": NOW + timedelta(days=30),
+                "partner_ids": [(4, practitioner.partner_id.id)],
+            }
+        )
+        with self.assertRaisesRegex(UserError, "has no free hour"):
+            series._free_slots()
 
     def test_practitioner_confirms_answers_unchanged(self):
         intake = self.screen(self.client, when=NOW - timedelta(days=20))

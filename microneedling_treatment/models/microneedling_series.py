@@ -342,15 +342,17 @@ class MicroneedlingSeries(models.Model):
         """First free one-hour slots inside the next-session window (4 to 6 weeks).
 
         Working hours in the practitioner's time zone, Monday to Friday; skips the
-        practitioner's calendar and the client's time-bound blocks.
+        practitioner's calendar and the client's time-bound blocks. An overdue series
+        gets a window of the same length from now on.
         """
         self.ensure_one()
         now = fields.Datetime.now()
+        company = self.company_id
         window_start = max(self.window_open_date or now, now)
-        window_end = self.overdue_date or window_start + timedelta(
-            days=self.company_id.microneedling_overdue_days
-            - self.company_id.microneedling_min_interval_days
+        span = timedelta(
+            days=company.microneedling_overdue_days - company.microneedling_min_interval_days
         )
+        window_end = max(self.overdue_date or window_start, window_start + span)
         Partner = self.env["res.partner"]
         screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
         reasons = Partner._microneedling_block_reasons(
@@ -365,7 +367,15 @@ class MicroneedlingSeries(models.Model):
                 )
             )
         blocked_until = max((reason["until"] for reason in reasons), default=window_start)
-        user = self.user_id or self.env.user
+        user = self.user_id
+        if not user:
+            raise UserError(
+                _(
+                    "%(series)s has no practitioner: choose one on the series, then look "
+                    "for free slots in their calendar.",
+                    series=self.display_name,
+                )
+            )
         tz = pytz.timezone(user.tz or "UTC")
         busy = (
             self.env["calendar.event"]
@@ -380,10 +390,11 @@ class MicroneedlingSeries(models.Model):
             )
         )
         local_start = pytz.utc.localize(window_start).astimezone(tz)
-        first_day = tz.localize(datetime.combine(local_start.date(), time(0, 0)))
+        # Wall-clock hours, localized one by one: a window crossing a daylight-saving
+        # change keeps 09:00 at 09:00.
         candidates = rrule(
             HOURLY,
-            dtstart=first_day,
+            dtstart=datetime.combine(local_start.date(), time(0, 0)),
             byweekday=(MO, TU, WE, TH, FR),
             byhour=list(WORKDAY_HOURS),
             byminute=0,
@@ -391,7 +402,7 @@ class MicroneedlingSeries(models.Model):
         )
         slots = []
         for local in candidates:
-            start = local.astimezone(pytz.utc).replace(tzinfo=None)
+            start = tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
             if start > window_end or len(slots) >= count:
                 break
             stop = start + timedelta(hours=1)
@@ -400,4 +411,16 @@ class MicroneedlingSeries(models.Model):
             if any(event["start"] < stop and event["stop"] > start for event in busy):
                 continue
             slots.append(start)
+        if not slots:
+            raise UserError(
+                _(
+                    "%(practitioner)s has no free hour for %(client)s between %(start)s and "
+                    "%(end)s: book the session from the calendar, or choose another "
+                    "practitioner on the series.",
+                    practitioner=user.name,
+                    client=self.partner_id.display_name,
+                    start=Partner._microneedling_format(max(window_start, blocked_until)),
+                    end=Partner._microneedling_format(window_end),
+                )
+            )
         return slots
