@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, new_test_user
 
 from .common import NOW, MicroneedlingCase
 
@@ -250,6 +250,25 @@ class TestEventSync(MicroneedlingCase):
         )
         self.assertEqual(session.event_id.start, self.start + timedelta(days=1))
         self.assertEqual(session.event_id.stop, self.start + timedelta(days=1, hours=2))
+
+    def test_move_sends_the_client_no_change_notice(self):
+        self.client.email = "clara@example.com"
+        session = self.book(self.series, self.start)
+        Mail = self.env["mail.mail"].sudo()
+        before = Mail.search([("recipient_ids", "in", self.client.ids)])
+        session.write({"start": self.start + timedelta(days=1)})
+        self.assertEqual(session.event_id.start, self.start + timedelta(days=1))
+        self.assertEqual(Mail.search([("recipient_ids", "in", self.client.ids)]), before)
+
+    def test_new_practitioner_attends_instead(self):
+        other = new_test_user(
+            self.env, login="mn_practitioner2", groups="microneedling_treatment.group_practitioner"
+        )
+        session = self.book(self.series, self.start)
+        session.with_user(self.user_practitioner).user_id = other
+        event = session.event_id
+        self.assertEqual(event.user_id, other)
+        self.assertEqual(event.partner_ids, self.client | other.partner_id)
 
     def test_event_drag_moves_session(self):
         session = self.book(self.series, self.start)

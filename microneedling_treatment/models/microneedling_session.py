@@ -654,7 +654,9 @@ class MicroneedlingSession(models.Model):
                 continue
             vals = session._prepare_event_vals()
             if session.event_id:
-                event = session.event_id.with_context(**trusted.flag(trusted.SYNC))
+                # Through Event: a moved session must not email the client a change
+                # notice (the booking itself sends no invitation either).
+                event = Event.browse(session.event_id.id)
                 current = {
                     "name": event.name,
                     "start": event.start,
@@ -662,8 +664,14 @@ class MicroneedlingSession(models.Model):
                     "user_id": event.user_id.id,
                 }
                 changed = {key: vals[key] for key, value in current.items() if value != vals[key]}
+                if "user_id" in changed:
+                    # The new practitioner attends instead of the previous one.
+                    previous = event.user_id.partner_id - session.partner_id
+                    changed["partner_ids"] = [fields.Command.unlink(p.id) for p in previous] + [
+                        fields.Command.link(p.id) for p in session.user_id.partner_id
+                    ]
                 if changed:
-                    event.sudo().write(changed)
+                    event.write(changed)
             else:
                 create_vals.append(vals)
                 to_create |= session
