@@ -29,9 +29,30 @@ class TestReceptionDesk(MicroneedlingCase):
         Session = self.env["microneedling.session"].with_user(self.user_receptionist)
         with Form(Session.with_context(default_start=NOW + timedelta(days=2)), view=view) as form:
             form.booking_partner_id = self.client
+            form.user_id = self.user_practitioner
         session = form.record
         self.assertEqual(session.series_id.partner_id, self.client)
         self.assertEqual(session.series_id.kind, "course")
+        self.assertEqual(session.series_id.user_id, self.user_practitioner)
+
+    def test_quick_create_ignores_another_companys_series(self):
+        other = self.env["res.company"].create({"name": "Second Spa"})
+        self.user_receptionist.company_ids |= other
+        self.screen(self.client)
+        foreign = self.env["microneedling.series"].create(
+            {"partner_id": self.client.id, "company_id": other.id}
+        )
+        # Both companies ticked in the switcher, the current one first.
+        Session = (
+            self.env["microneedling.session"]
+            .with_user(self.user_receptionist)
+            .with_context(allowed_company_ids=[self.env.company.id, other.id])
+        )
+        session = Session.create(
+            {"booking_partner_id": self.client.id, "start": NOW + timedelta(days=2)}
+        )
+        self.assertNotEqual(session.series_id, foreign)
+        self.assertEqual(session.company_id, self.env.company)
 
     def test_quick_create_for_blocked_client_refused_as_a_whole(self):
         self.screen(self.client, {"pregnancy_nursing": True})
@@ -69,6 +90,11 @@ class TestReceptionDesk(MicroneedlingCase):
         self.assertEqual(series.partner_id.microneedling_session_count, 1)
         self.assertNotEqual(lead.stage_id, stage)
         self.assertGreaterEqual(lead.stage_id.sequence, stage.sequence)
+        # A second click opens the same series, and the lead stays where it is.
+        stage = lead.stage_id
+        self.assertEqual(lead.action_start_microneedling_series()["res_id"], series.id)
+        self.assertEqual(lead.microneedling_series_count, 1)
+        self.assertEqual(lead.stage_id, stage)
 
     def test_book_next_session_proposes_free_slots_in_window(self):
         self.user_practitioner.tz = "Europe/Paris"

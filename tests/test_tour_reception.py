@@ -63,6 +63,7 @@ class TestReceptionTours(HttpCase):
         self.assertEqual(len(session), 1, "one session booked, in a new series")
         self.assertEqual(session.series_id.kind, "course")
         self.assertEqual(session.user_id, self.practitioner)
+        self.assertEqual(session.series_id.user_id, self.practitioner, "the course's practitioner")
         self.assertEqual(session.start.isoweekday(), 3)
         self.assertEqual((session.start.hour, session.start.minute), (10, 0))
         self.assertGreater(session.start, self.now + timedelta(days=1))

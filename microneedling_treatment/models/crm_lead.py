@@ -40,17 +40,22 @@ class CrmLead(models.Model):
     def action_start_microneedling_series(self):
         """Turn a consultation into a series: client, screening request, next stage."""
         self.ensure_one()
-        if not self.partner_id:
-            self._handle_partner_assignment(create_missing=True)
-        series = self.env["microneedling.series"].create(
-            {"partner_id": self.partner_id.id, "lead_id": self.id}
-        )
-        series.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=_("Screen the client before the first session"),
-            user_id=series.user_id.id or self.env.uid,
-        )
-        self._microneedling_advance_stage()
+        series = self.microneedling_series_ids.filtered(
+            lambda s: s.state in ("new", "in_progress")
+        )[:1]
+        # A second click opens the series the first one started.
+        if not series:
+            if not self.partner_id:
+                self._handle_partner_assignment(create_missing=True)
+            series = self.env["microneedling.series"].create(
+                {"partner_id": self.partner_id.id, "lead_id": self.id}
+            )
+            series.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Screen the client before the first session"),
+                user_id=series.user_id.id or self.env.uid,
+            )
+            self._microneedling_advance_stage()
         return {
             "type": "ir.actions.act_window",
             "res_model": "microneedling.series",

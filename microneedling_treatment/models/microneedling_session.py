@@ -347,11 +347,17 @@ class MicroneedlingSession(models.Model):
             partner_id = vals.pop("booking_partner_id", False)
             if partner_id and not vals.get("series_id"):
                 series = Series.search(
-                    [("partner_id", "=", partner_id), ("state", "in", ("new", "in_progress"))],
+                    [
+                        ("partner_id", "=", partner_id),
+                        ("company_id", "=", self.env.company.id),
+                        ("state", "in", ("new", "in_progress")),
+                    ],
                     order="id desc",
                 ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
                 if not series:
-                    series = Series.create({"partner_id": partner_id})
+                    series = Series.create(
+                        {"partner_id": partner_id, "user_id": vals.get("user_id", False)}
+                    )
                 vals = dict(vals, series_id=series.id)
             result.append(vals)
         return result
