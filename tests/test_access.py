@@ -52,6 +52,27 @@ class TestAccess(MicroneedlingCase):
         self.assertNotIn("needle_depth", fields_info)
         self.assertNotIn("clinical_notes", fields_info)
 
+    def test_override_reason_is_practitioner_only(self):
+        """The manager's reason is usually clinical; reception sees that, not why."""
+        self.screen(self.client, {"pregnancy_nursing": True})
+        session = self.book(self.make_series(), False, state="planned")
+        session.with_user(self.user_manager)._override("Obstetrician's written approval")
+        desk = session.with_user(self.user_receptionist)
+        self.assertEqual(
+            desk.read(["override_user_id"])[0]["override_user_id"][0], self.user_manager.id
+        )
+        with self.assertRaises(AccessError):
+            desk.read(["override_reason"])
+        with self.assertRaises(AccessError):
+            desk.search([("override_reason", "!=", False)])
+        # The form and the search view still load for reception, without the field.
+        views = desk.get_views([(False, "form"), (False, "search")])
+        self.assertNotIn("override_reason", views["models"]["microneedling.session"]["fields"])
+        self.assertEqual(
+            session.with_user(self.user_practitioner).override_reason,
+            "Obstetrician's written approval",
+        )
+
     def test_employee_without_role_sees_nothing(self):
         with self.assertRaises(AccessError):
             self.env["microneedling.series"].with_user(self.user_employee).search([])

@@ -112,8 +112,13 @@ class MicroneedlingSession(models.Model):
         compute="_compute_aftercare_window",
         help="Last day of the next-session window, in the client's time zone.",
     )
-    # Manager override of the clearance block
-    override_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    # Manager override of the clearance block; its reason is usually clinical
+    override_reason = fields.Text(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups="microneedling_treatment.group_practitioner",
+    )
     override_user_id = fields.Many2one(
         comodel_name="res.users",
         string="Overridden By",
@@ -312,8 +317,15 @@ class MicroneedlingSession(models.Model):
 
     def write(self, vals):
         self._check_restricted_values(vals)
-        vals = self._prepare_override_values(self._prepare_done_values(vals), records=self)
+        vals = self._prepare_override_values(self._prepare_done_values(vals))
+        expired = self._expired_overrides(vals)
         result = super().write(vals)
+        if expired:
+            # sudo: reception may move an overridden session without access to the
+            # (clinical) reason; the booking check then runs without the override.
+            super(MicroneedlingSession, expired).write(
+                {"override_reason": False, "override_user_id": False, "override_date": False}
+            )
         if not trusted.is_raised(self.env, trusted.SYNC) and {
             "start",
             "stop",
@@ -398,8 +410,14 @@ class MicroneedlingSession(models.Model):
         ):
             raise AccessError(_("Only a microneedling manager can override a session's block."))
 
+    def _expired_overrides(self, vals):
+        """Overrides a write ends: an override holds for one slot of one series."""
+        if "override_reason" in vals or not {"start", "series_id"} & set(vals):
+            return self.browse()
+        return self.sudo().filtered("override_reason")
+
     @api.model
-    def _prepare_override_values(self, vals, records=None):
+    def _prepare_override_values(self, vals):
         """An override names its author and lasts while the session keeps its slot."""
         if "override_reason" in vals:
             raw = vals["override_reason"]
@@ -412,12 +430,6 @@ class MicroneedlingSession(models.Model):
                 override_user_id=reason and self.env.uid,
                 override_date=reason and fields.Datetime.now(),
             )
-        elif (
-            records is not None
-            and {"start", "series_id"} & set(vals)
-            and any(records.mapped("override_reason"))
-        ):
-            vals = dict(vals, override_reason=False, override_user_id=False, override_date=False)
         return vals
 
     # ------------------------------------------------------------
@@ -570,7 +582,8 @@ class MicroneedlingSession(models.Model):
         if not sessions:
             return {}
         problems = {}
-        clearable = sessions.filtered(lambda s: not s.override_reason)
+        # sudo: whoever books may rely on an override without reading its reason.
+        clearable = sessions - sessions.sudo().filtered("override_reason").with_env(self.env)
         screening = self.env["res.partner"]._microneedling_screening_data(
             clearable.partner_id, clearable.company_id
         )
