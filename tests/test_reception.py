@@ -23,6 +23,18 @@ class TestReceptionDesk(MicroneedlingCase):
         self.assertEqual(session.clearance_state, "cleared")
         self.assertEqual(session.clearance_color, 10)
 
+    def test_session_clearance_is_at_its_start(self):
+        """Reception sees whether each session can go ahead, not only the client today."""
+        self.screen(self.client, {"retinol_exfoliants": NOW - timedelta(hours=1)})
+        series = self.make_series()
+        later = self.book(series, NOW + timedelta(days=5))
+        inside = self.book(series, NOW + timedelta(days=1), state="planned")
+        self.assertEqual(self.client.microneedling_clearance_state, "blocked")
+        self.assertEqual((later.clearance_state, later.clearance_label), ("cleared", "Cleared"))
+        self.assertEqual(inside.clearance_state, "blocked")
+        self.assertEqual(inside.clearance_label, "Blocked until 11/23/2026 08:00")
+        self.assertEqual((later.clearance_color, inside.clearance_color), (10, 1))
+
     def test_quick_create_starts_a_series(self):
         self.screen(self.client)
         view = self.env.ref("microneedling_treatment.microneedling_session_view_form_quick_create")

@@ -197,13 +197,21 @@ class MicroneedlingSession(models.Model):
     def _inverse_booking_partner_id(self):
         """Only meaningful at creation, where create() turns it into a series."""
 
-    @api.depends("partner_id", "company_id")
+    @api.depends("partner_id", "company_id", "start")
     def _compute_clearance(self):
+        """The client's clearance for this session: at its start (or now, once past),
+        from the session's company's screenings."""
+        Partner = self.env["res.partner"]
+        now = fields.Datetime.now()
+        screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
         for session in self:
-            # The screenings that count are the session's company's own.
-            partner = session.partner_id.with_company(session.company_id or self.env.company)
-            session.clearance_state = partner.microneedling_clearance_state
-            session.clearance_label = partner.microneedling_clearance_label
+            data = screening.get((session.partner_id.id, session.company_id.id))
+            at = max(session.start or now, now)
+            state, until = Partner._microneedling_clearance_from_reasons(
+                Partner._microneedling_block_reasons(data, at)
+            )
+            session.clearance_state = state
+            session.clearance_label = Partner._microneedling_clearance_text(state, until)
 
     @api.depends("clearance_state")
     def _compute_clearance_color(self):

@@ -1,5 +1,7 @@
 import { registry } from "@web/core/registry";
 import { CalendarController } from "@web/views/calendar/calendar_controller";
+import { CalendarCommonRenderer } from "@web/views/calendar/calendar_common/calendar_common_renderer";
+import { CalendarRenderer } from "@web/views/calendar/calendar_renderer";
 import { calendarView } from "@web/views/calendar/calendar_view";
 
 /**
@@ -16,7 +18,22 @@ export class MicroneedlingSessionCalendarController extends CalendarController {
     }
 }
 
+/** Each session box also says the client's clearance, not only its colour. */
+export class MicroneedlingSessionCalendarCommonRenderer extends CalendarCommonRenderer {
+    static eventTemplate = "microneedling_treatment.SessionCalendarEvent";
+}
+
+export class MicroneedlingSessionCalendarRenderer extends CalendarRenderer {
+    static components = {
+        ...CalendarRenderer.components,
+        day: MicroneedlingSessionCalendarCommonRenderer,
+        week: MicroneedlingSessionCalendarCommonRenderer,
+        month: MicroneedlingSessionCalendarCommonRenderer,
+    };
+}
+
 registry.category("views").add("microneedling_session_calendar", {
     ...calendarView,
     Controller: MicroneedlingSessionCalendarController,
+    Renderer: MicroneedlingSessionCalendarRenderer,
 });

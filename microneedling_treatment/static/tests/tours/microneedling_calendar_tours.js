@@ -130,8 +130,8 @@ tours.add("microneedling_calendar_quick_create_tour", {
             run: "click",
         },
         {
-            content: "The session shows in the calendar, with its number in the series",
-            trigger: 'body:not(:has(.modal)) .o_calendar_renderer .o_event:contains("Quick Quinn"):contains("1/6")',
+            content: "The session shows in the calendar, with its number and the clearance",
+            trigger: 'body:not(:has(.modal)) .o_calendar_renderer .o_event:contains("Quick Quinn"):contains("1/6"):has(.o_mn_clearance:contains("Cleared"))',
         },
     ],
 });
