@@ -272,19 +272,6 @@ class TestAftercareTimeline(AftercareCase):
         past = old.aftercare_schedule_ids.filtered(lambda line: line.scheduled_date < NOW)
         self.assertEqual(set(past.mapped("state")), {"skipped"})
 
-    def test_demo_done_sessions_have_their_timeline(self):
-        """Sessions the demo marks done during the install, before rules are hooked."""
-        practitioners = self.env.ref(
-            "microneedling_treatment.demo_user_practitioner_ana"
-        ) | self.env.ref("microneedling_treatment.demo_user_practitioner_ben")
-        done = self.env["microneedling.session"].search(
-            [("state", "=", "done"), ("series_id.user_id", "in", practitioners.ids)]
-        )
-        self.assertTrue(done)
-        steps = self.env["microneedling.aftercare.step"].search_count([])
-        for session in done:
-            self.assertEqual(len(session.aftercare_schedule_ids), steps, session.display_name)
-
     def test_rules_are_editable_data(self):
         step = self.env.ref("microneedling_treatment.aftercare_step_12h")
         step.with_user(self.user_manager).write({"offset": 10})

@@ -48,7 +48,7 @@ class MicroneedlingSeries(models.Model):
 
         Session = env["microneedling.session"].with_context(mail_notify_force_send=False)
         for index, (name, lang, story) in enumerate(DEMO_CLIENTS):
-            practitioner = practitioners[index % 2]
+            practitioner = practitioners[index // 2 % 2]
             partner = env["res.partner"].create(
                 {
                     "name": name,
@@ -98,9 +98,9 @@ class MicroneedlingSeries(models.Model):
                 session._sync_aftercare_schedule()
             if story == "on_track":
                 last = max(done_weeks) * 7 + index % 5
-                Session.create(
-                    {"series_id": series.id, "start": at(max(last + 30, 1 + index % 6), hour)}
-                )
+                # Five weeks since the last one: due today, so "My Day" has sessions.
+                day = 0 if index % 2 else max(last + 30, 1 + index % 6)
+                Session.create({"series_id": series.id, "start": at(day, hour)})
             if story == "tune_up":
                 tune_up = self.create(
                     {"partner_id": partner.id, "user_id": practitioner.id, "kind": "tune_up"}
