@@ -69,6 +69,15 @@ class TestReceptionTours(HttpCase):
         self.assertGreater(session.start, self.now + timedelta(days=1))
         self.assertEqual(session.event_id.start, session.start)
 
+    def test_receptionist_quick_create_refused_for_blocked_client(self):
+        partner = self._client("Pregnant Petra", {"pregnancy_nursing": True})
+        self.start_tour(
+            "/odoo/microneedling-sessions",
+            "microneedling_calendar_quick_create_blocked_tour",
+            login="tour_desk",
+        )
+        self.assertFalse(partner.microneedling_series_ids, "nothing is half-saved")
+
     def test_receptionist_reads_refusal_reasons(self):
         series = self._series(self._client("Pregnant Paula", {"pregnancy_nursing": True}))
         self.start_tour(
@@ -93,14 +102,27 @@ class TestReceptionTours(HttpCase):
         self.assertEqual(lead.microneedling_series_ids.partner_id.name, "Nadia New")
 
     def test_practitioner_rescreens_and_marks_done(self):
-        series = self._series(self._client("Tour Client"))
+        partner = self._client("Tour Client")
+        series = self._series(partner)
         session = self.env["microneedling.session"].create(
             {"series_id": series.id, "start": self.now - timedelta(minutes=5)}
         )
+        # Answers last confirmed ten days ago: without the one-click re-screening,
+        # "Mark Done" is refused.
+        intake = self.env["microneedling.intake"].search([("partner_id", "=", partner.id)])
+        self.env.cr.execute(
+            "UPDATE microneedling_intake SET confirmed_date = %s WHERE id = %s",
+            [self.now - timedelta(days=10), intake.id],
+        )
+        intake.invalidate_recordset(["confirmed_date"])
         self.start_tour(
             "/odoo/microneedling-my-day",
             "microneedling_practitioner_day_tour",
             login="tour_practitioner",
+        )
+        self.assertGreaterEqual(intake.confirmed_date, self.now)
+        self.assertIn(
+            "confirmed the answers are unchanged", "".join(intake.message_ids.mapped("body"))
         )
         self.assertEqual(session.state, "done")
         self.assertTrue(session.aftercare_schedule_ids)

@@ -77,9 +77,9 @@ tours.add("microneedling_calendar_drag_refused_tour", {
     ],
 });
 
-tours.add("microneedling_calendar_quick_create_tour", {
-    url: "/odoo/microneedling-sessions",
-    steps: () => [
+/** Select next Wednesday 10:00-11:00, then fill the booking dialog. */
+function quickCreateSteps(client) {
+    return [
         {
             content: "Go to next week",
             trigger: ".o_calendar_renderer .fc-timegrid-slot",
@@ -107,11 +107,11 @@ tours.add("microneedling_calendar_quick_create_tour", {
         {
             content: "Choose the client",
             trigger: '.modal .o_field_widget[name="booking_partner_id"] input',
-            run: "edit Quick Quinn",
+            run: `edit ${client}`,
         },
         {
-            content: "Pick her from the list",
-            trigger: '.o-autocomplete--dropdown-item:contains("Quick Quinn")',
+            content: "Pick the client from the list",
+            trigger: `.o-autocomplete--dropdown-item:contains("${client}")`,
             run: "click",
         },
         {
@@ -129,9 +129,41 @@ tours.add("microneedling_calendar_quick_create_tour", {
             trigger: ".modal .o_form_button_save",
             run: "click",
         },
+    ];
+}
+
+tours.add("microneedling_calendar_quick_create_tour", {
+    url: "/odoo/microneedling-sessions",
+    steps: () => [
+        ...quickCreateSteps("Quick Quinn"),
         {
             content: "The session shows in the calendar, with its number and the clearance",
             trigger: 'body:not(:has(.modal)) .o_calendar_renderer .o_event:contains("Quick Quinn"):contains("1/6"):has(.o_mn_clearance:contains("Cleared"))',
+        },
+    ],
+});
+
+tours.add("microneedling_calendar_quick_create_blocked_tour", {
+    url: "/odoo/microneedling-sessions",
+    steps: () => [
+        ...quickCreateSteps("Pregnant Petra"),
+        {
+            content: "The server refuses, with the reason but not the answer",
+            trigger: '.modal:contains("Pregnant Petra cannot have"):contains("rules out treatment"):not(:contains("Pregnancy"))',
+        },
+        {
+            content: "Close the refusal",
+            trigger: '.modal:contains("rules out treatment") .modal-footer .btn-primary',
+            run: "click",
+        },
+        {
+            content: "Discard the booking",
+            trigger: ".modal .o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Nothing was booked",
+            trigger: 'body:not(:has(.modal)) .o_calendar_renderer:not(:has(.o_event:contains("Pregnant Petra")))',
         },
     ],
 });
