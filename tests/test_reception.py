@@ -226,27 +226,26 @@ class TestReceptionDesk(MicroneedlingCase):
         )
         self.env.flush_all()
         self.env.invalidate_all()
-        fields_spec = {
-            name: {}
-            for name in (
-                "start",
-                "stop",
-                "session_label",
-                "clearance_label",
-                "clearance_color",
-                "state",
-            )
-        }
-        fields_spec.update(
-            partner_id={"fields": {"display_name": {}}}, user_id={"fields": {"display_name": {}}}
-        )
+        # What the session calendar's searchRead asks for: the arch's fields, the
+        # date, colour and title fields.
+        field_names = [
+            "display_name",
+            "start",
+            "stop",
+            "partner_id",
+            "session_label",
+            "clearance_label",
+            "clearance_color",
+            "user_id",
+            "state",
+        ]
         domain = [("start", ">=", monday), ("start", "<", monday + timedelta(days=7))]
         reception = Session.with_user(self.user_receptionist)
-        reception.web_search_read(domain, {"display_name": {}, **fields_spec})  # warm the caches
+        reception.search_read(domain, field_names)  # warm the caches
         self.env.invalidate_all()
         before = self.cr.sql_log_count
-        result = reception.web_search_read(domain, {"display_name": {}, **fields_spec})
-        self.assertEqual(result["length"], count)
+        result = reception.search_read(domain, field_names)
+        self.assertEqual(len(result), count)
         return self.cr.sql_log_count - before
 
     def test_calendar_week_costs_constant_queries(self):
