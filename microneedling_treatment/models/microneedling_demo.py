@@ -70,7 +70,12 @@ class MicroneedlingSeries(models.Model):
             env["microneedling.intake"]._create_submitted(partner, answers, now - timedelta(days=3))
             hour = 9 + index % 7
             if story in ("pregnant", "review", "new"):
-                self.create({"partner_id": partner.id, "user_id": practitioner.id})
+                series = self.create({"partner_id": partner.id, "user_id": practitioner.id})
+                if story == "review":
+                    # Pencilled in (not booked) while the practitioner reviews her answer.
+                    Session.create(
+                        {"series_id": series.id, "start": at(2, hour), "state": "planned"}
+                    )
                 continue
             if story == "retinol":
                 series = self.create({"partner_id": partner.id, "user_id": practitioner.id})
