@@ -181,6 +181,19 @@ class TestReceptionDesk(MicroneedlingCase):
         self.assertTrue(slots)
         self.assertTrue(all(NOW <= start <= NOW + timedelta(days=14) for start in slots))
 
+    def test_book_next_stays_inside_an_open_window(self):
+        series = self._done_series(NOW - timedelta(days=35))  # window: day 28 to day 42
+        slots = series._free_slots(count=200)
+        self.assertTrue(slots)
+        self.assertTrue(all(NOW <= start <= series.overdue_date for start in slots))
+
+    def test_book_next_says_when_the_block_outlasts_the_window(self):
+        series = self._done_series(NOW - timedelta(days=30))
+        self.item("recent_procedure").window_hours = 30 * 24
+        self.screen(self.client, {"recent_procedure": NOW}, when=NOW)
+        with self.assertRaisesRegex(UserError, "is blocked until 12/20/2026 09:00, after this"):
+            series._free_slots()
+
     def test_book_next_needs_a_practitioner_and_a_free_hour(self):
         series = self._done_series(NOW - timedelta(days=30))
         practitioner = series.user_id

@@ -269,6 +269,10 @@ class TestEventSync(MicroneedlingCase):
         event = session.event_id
         self.assertEqual(event.user_id, other)
         self.assertEqual(event.partner_ids, self.client | other.partner_id)
+        # And from the Calendar app: the organizer changed on the event.
+        event.with_user(self.user_receptionist).user_id = self.user_practitioner
+        self.assertEqual(session.user_id, self.user_practitioner)
+        self.assertEqual(event.partner_ids, self.client | self.user_practitioner.partner_id)
 
     def test_event_drag_moves_session(self):
         session = self.book(self.series, self.start)

@@ -76,6 +76,17 @@ class CalendarEvent(models.Model):
                 )
             )
 
+    def _sync_microneedling_practitioner(self, previous, session):
+        """The session's practitioner attends its event, instead of the previous one."""
+        self.ensure_one()
+        gone = previous.partner_id - session.partner_id - session.user_id.partner_id
+        self.sudo().with_context(**trusted.flag(trusted.SYNC), no_mail_to_attendees=True).write(
+            {
+                "partner_ids": [fields.Command.unlink(p.id) for p in gone]
+                + [fields.Command.link(p.id) for p in session.user_id.partner_id]
+            }
+        )
+
     def _sync_microneedling_session_from_event(self):
         """Carry calendar-side changes to the session (idempotent); its checks then apply."""
         Session = self.env["microneedling.session"].with_context(**trusted.flag(trusted.SYNC))
@@ -93,9 +104,12 @@ class CalendarEvent(models.Model):
                     if session[key] != value
                 }
                 if vals:
+                    previous = session.user_id
                     if "user_id" in vals:
                         vals["user_id"] = vals["user_id"].id
                     session.with_context(**trusted.flag(trusted.SYNC)).write(vals)
+                    if "user_id" in vals:
+                        event._sync_microneedling_practitioner(previous, session)
             elif event.microneedling_series_id:
                 create_vals.append(
                     {

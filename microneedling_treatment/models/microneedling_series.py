@@ -352,7 +352,10 @@ class MicroneedlingSeries(models.Model):
         span = timedelta(
             days=company.microneedling_overdue_days - company.microneedling_min_interval_days
         )
-        window_end = max(self.overdue_date or window_start, window_start + span)
+        if self.overdue_date and self.overdue_date > now:
+            window_end = self.overdue_date
+        else:
+            window_end = window_start + span
         Partner = self.env["res.partner"]
         screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
         reasons = Partner._microneedling_block_reasons(
@@ -367,6 +370,16 @@ class MicroneedlingSeries(models.Model):
                 )
             )
         blocked_until = max((reason["until"] for reason in reasons), default=window_start)
+        if blocked_until >= window_end:
+            raise UserError(
+                _(
+                    "%(client)s is blocked until %(until)s, after this window (until %(end)s): "
+                    "book the session from the calendar on or after that date.",
+                    client=self.partner_id.display_name,
+                    until=Partner._microneedling_format(blocked_until),
+                    end=Partner._microneedling_format(window_end),
+                )
+            )
         user = self.user_id
         if not user:
             raise UserError(

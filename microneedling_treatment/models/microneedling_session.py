@@ -691,14 +691,11 @@ class MicroneedlingSession(models.Model):
                     "user_id": event.user_id.id,
                 }
                 changed = {key: vals[key] for key, value in current.items() if value != vals[key]}
-                if "user_id" in changed:
-                    # The new practitioner attends instead of the previous one.
-                    previous = event.user_id.partner_id - session.partner_id
-                    changed["partner_ids"] = [fields.Command.unlink(p.id) for p in previous] + [
-                        fields.Command.link(p.id) for p in session.user_id.partner_id
-                    ]
+                previous = event.user_id
                 if changed:
                     event.write(changed)
+                if "user_id" in changed:
+                    event._sync_microneedling_practitioner(previous, session)
             else:
                 create_vals.append(vals)
                 to_create |= session
