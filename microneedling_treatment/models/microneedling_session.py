@@ -206,12 +206,11 @@ class MicroneedlingSession(models.Model):
         screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
         for session in self:
             data = screening.get((session.partner_id.id, session.company_id.id))
-            at = max(session.start or now, now)
-            state, until = Partner._microneedling_clearance_from_reasons(
-                Partner._microneedling_block_reasons(data, at)
+            state, _until, label = Partner._microneedling_clearance(
+                data, max(session.start or now, now)
             )
             session.clearance_state = state
-            session.clearance_label = Partner._microneedling_clearance_text(state, until)
+            session.clearance_label = label
 
     @api.depends("clearance_state")
     def _compute_clearance_color(self):

@@ -70,13 +70,11 @@ class ResPartner(models.Model):
         company = self.env.company
         data = self._microneedling_screening_data(self, company)
         for partner in self:
-            reasons = self._microneedling_block_reasons(
-                data.get((partner._origin.id, company.id)), now
-            )
-            state, until = self._microneedling_clearance_from_reasons(reasons)
-            partner.microneedling_clearance_state = state
-            partner.microneedling_blocked_until = until
-            partner.microneedling_clearance_label = self._microneedling_clearance_text(state, until)
+            (
+                partner.microneedling_clearance_state,
+                partner.microneedling_blocked_until,
+                partner.microneedling_clearance_label,
+            ) = self._microneedling_clearance(data.get((partner._origin.id, company.id)), now)
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -239,6 +237,14 @@ class ResPartner(models.Model):
         if self.env.user.has_group("microneedling_treatment.group_practitioner"):
             return [reason["message"] for reason in reasons]
         return [reason.get("public_message") or reason["message"] for reason in reasons]
+
+    @api.model
+    def _microneedling_clearance(self, data, at):
+        """(state, blocked until, label) of a client at `at`, from their screening data."""
+        state, until = self._microneedling_clearance_from_reasons(
+            self._microneedling_block_reasons(data, at)
+        )
+        return state, until, self._microneedling_clearance_text(state, until)
 
     @api.model
     def _microneedling_clearance_from_reasons(self, reasons):
