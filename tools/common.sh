@@ -13,6 +13,11 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADDON=microneedling_treatment
 ODOO_SRC_DEFAULT=/opt/odoo-18.0
 ODOO_ARCHIVE_URL=https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz
+# A local git mirror of a repository whose commit ODOO_GIT_COMMIT is the unmodified
+# Odoo 18.0 community tree (as in shared/docs/odoo18-platform.md); the first place
+# tried after ODOO_SRC and the default path, before the network.
+ODOO_GIT_DIRS="${ODOO_GIT_DIR:-} /work/.mirror/Disassembling-Odoo+core/repo"
+ODOO_GIT_COMMIT="${ODOO_GIT_COMMIT:-504b0670bafd791af4b63a1356724898a6511336}"
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/$ADDON"
 VENV_DIR="${VENV_DIR:-$CACHE_DIR/venv}"
 # Debian's interpreter first: one stable python, whatever PATH (pyenv shims) says.
@@ -38,10 +43,29 @@ apt_install() {
 }
 
 # --- Odoo 18.0 source tree ---------------------------------------------------
+# Unpack the pinned commit of a local git mirror at the default path.
+odoo_from_git_mirror() {
+    local dir tmp
+    for dir in $ODOO_GIT_DIRS; do
+        git --git-dir="$dir" cat-file -e "$ODOO_GIT_COMMIT^{commit}" 2>/dev/null || continue
+        say "unpacking Odoo 18.0 ($ODOO_GIT_COMMIT) from the git mirror $dir into $ODOO_SRC_DEFAULT"
+        tmp="$(mktemp -d)"
+        if git --git-dir="$dir" archive "$ODOO_GIT_COMMIT" | tar -x -C "$tmp" && is_odoo18 "$tmp" \
+            && as_root mkdir -p "$ODOO_SRC_DEFAULT" && as_root cp -a "$tmp/." "$ODOO_SRC_DEFAULT/"; then
+            rm -rf "$tmp"
+            return 0
+        fi
+        rm -rf "$tmp"
+    done
+    return 1
+}
+
 ensure_odoo_src() {
     if [ -n "${ODOO_SRC:-}" ]; then
         is_odoo18 "$ODOO_SRC" || die "ODOO_SRC=$ODOO_SRC is not an Odoo 18.0 source tree (no odoo/release.py with version 18.0)."
     elif is_odoo18 "$ODOO_SRC_DEFAULT"; then
+        ODOO_SRC="$ODOO_SRC_DEFAULT"
+    elif odoo_from_git_mirror; then
         ODOO_SRC="$ODOO_SRC_DEFAULT"
     else
         say "no Odoo 18.0 tree at $ODOO_SRC_DEFAULT: downloading Odoo's official 18.0 source archive"

@@ -2,6 +2,8 @@
 # `make lint`: ruff and pylint-odoo (OCA 18.0 mandatory rules) from the project's environment.
 source "$(dirname "$0")/common.sh"
 ensure_odoo_src
+# The venv builds psycopg2 and python-ldap: their Debian headers come first.
+ensure_system_packages
 ensure_venv
 cd "$REPO_DIR"
 say "ruff"
