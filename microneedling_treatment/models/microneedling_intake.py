@@ -2,11 +2,21 @@ from datetime import datetime
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_datetime
 
 from . import trusted
 
 # Set by the screening's own actions only: never by a form, an import or RPC.
-ACTION_FIELDS = {"state", "confirmed_date", "reviewer_id", "review_date"}
+ACTION_FIELDS = {
+    "state",
+    "submitted_date",
+    "confirmed_date",
+    "consent_date",
+    "reviewer_id",
+    "review_date",
+}
+# What may still change on a screening that is no longer a draft.
+LATE_FIELDS = {"notes", "message_follower_ids", "activity_ids"}
 
 
 class MicroneedlingIntake(models.Model):
@@ -36,8 +46,17 @@ class MicroneedlingIntake(models.Model):
         required=True, default=fields.Datetime.now, tracking=True, index=True
     )
     state = fields.Selection(
-        selection=[("draft", "Draft"), ("submitted", "Submitted"), ("cancelled", "Cancelled")],
+        selection=[
+            ("draft", "Draft"),
+            ("submitted", "Submitted"),
+            ("superseded", "Replaced"),
+            ("cancelled", "Cancelled"),
+        ],
         default="draft",
+        help="Submitted: the client's current screening, the one the booking rules read.\n"
+        "Replaced: a newer screening of the client was submitted.\n"
+        "Cancelled: withdrawn; the client needs a new screening (an older one never "
+        "comes back into force by itself).",
         required=True,
         readonly=True,
         copy=False,
@@ -56,7 +75,19 @@ class MicroneedlingIntake(models.Model):
         tracking=True,
         help="The client consents to the treatment and to the processing of these health answers.",
     )
-    consent_date = fields.Datetime(tracking=True)
+    consent_date = fields.Datetime(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Set by the server when the consent is recorded.",
+    )
+    submitted_date = fields.Datetime(
+        string="Submitted On",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the screening was submitted: the latest submitted one is the current one.",
+    )
     confirmed_date = fields.Datetime(
         string="Answers Confirmed On",
         readonly=True,
@@ -95,32 +126,66 @@ class MicroneedlingIntake(models.Model):
             ]
         return result
 
+    @api.constrains("screening_date", "consent_date", "confirmed_date", "submitted_date")
+    def _check_dates_not_future(self):
+        now = fields.Datetime.now()
+        for intake in self:
+            future = [
+                intake._fields[name]._description_string(self.env)
+                for name in ("screening_date", "consent_date", "confirmed_date", "submitted_date")
+                if intake[name] and intake[name] > now
+            ]
+            if future:
+                raise ValidationError(
+                    _(
+                        "The screening of %(client)s has %(fields)s in the future: a screening "
+                        "records what already happened; enter today's date or an earlier one.",
+                        client=intake.partner_id.display_name,
+                        fields=", ".join(future),
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._is_trusted():
+            trusted.check_derived_values(self, vals_list)
+            forced = ACTION_FIELDS & {key for vals in vals_list for key in vals}
+            if forced - {"state"} or any(
+                vals.get("state", "draft") != "draft" for vals in vals_list
+            ):
+                raise AccessError(
+                    _(
+                        "A screening starts as a draft: its status, submission, consent date, "
+                        "confirmation and review are set by its buttons only."
+                    )
+                )
+        vals_list = [self._prepare_consent_values(vals) for vals in vals_list]
         intakes = super().create(vals_list)
         intakes._sync_answer_lines()
         return intakes
 
     def write(self, vals):
-        if not self.env.su and not trusted.is_raised(self.env, trusted.TRUSTED):
+        if not self._is_trusted():
+            trusted.check_derived_values(self, [vals])
             if ACTION_FIELDS & set(vals):
                 raise AccessError(
-                    _("A screening's status, confirmation and review are set by its buttons only.")
+                    _(
+                        "A screening's status, submission, consent date, confirmation and "
+                        "review are set by its buttons only."
+                    )
                 )
-            if set(vals) - {"notes", "message_follower_ids", "activity_ids"} and any(
-                intake.state != "draft" for intake in self
-            ):
+            if set(vals) - LATE_FIELDS and any(intake.state != "draft" for intake in self):
                 raise UserError(
                     _(
                         "A submitted screening can no longer change: screen the client again, "
                         "or confirm the answers unchanged."
                     )
                 )
-        return super().write(vals)
+        return super().write(self._prepare_consent_values(vals))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):
-        if any(intake.state == "submitted" for intake in self):
+        if any(intake.state in ("submitted", "superseded") for intake in self):
             raise UserError(
                 _("A submitted screening is part of the client's record: cancel it instead.")
             )
@@ -131,29 +196,77 @@ class MicroneedlingIntake(models.Model):
 
     def action_submit(self):
         """Validate the answers and make this the client's current screening."""
+        self._check_practitioner()
+        if any(intake.state != "draft" for intake in self):
+            raise UserError(_("Only a draft screening can be submitted."))
+        self._sync_answer_lines()
         self._check_submittable()
+        self.partner_id._microneedling_lock()
         now = fields.Datetime.now()
-        self._trusted().write({"state": "submitted", "confirmed_date": now})
+        self._supersede_others()
+        self._trusted().write({"state": "submitted", "submitted_date": now, "confirmed_date": now})
         return True
 
     def action_confirm_unchanged(self):
-        """The client confirms, today, that the submitted answers still hold."""
-        if any(intake.state != "submitted" for intake in self):
-            raise UserError(_("Only a submitted screening can be confirmed as unchanged."))
-        self._trusted().write({"confirmed_date": fields.Datetime.now()})
-        self.message_post(body=_("The client confirmed the answers are unchanged."))
+        """The client confirms, today, that the answers still hold.
+
+        On the current screening this renews the confirmation. A replaced screening
+        comes back into force this way only when the client has no current one
+        (the newer one was cancelled): a practitioner's explicit decision.
+        """
+        self._check_practitioner()
+        self.partner_id._microneedling_lock()
+        now = fields.Datetime.now()
+        for intake in self:
+            if intake.state == "submitted":
+                intake._trusted().write({"confirmed_date": now})
+            elif intake.state == "superseded" and not intake._current_others():
+                intake._trusted().write(
+                    {"state": "submitted", "submitted_date": now, "confirmed_date": now}
+                )
+            else:
+                raise UserError(
+                    _(
+                        "Only the client's current screening, or a replaced one when the "
+                        "client has no current screening, can be confirmed as unchanged: "
+                        "%(client)s's screening of %(date)s is %(state)s.",
+                        client=intake.partner_id.display_name,
+                        date=format_datetime(self.env, intake.screening_date),
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            intake.state
+                        ],
+                    )
+                )
+            intake.message_post(body=_("The client confirmed the answers are unchanged."))
         return True
 
     def action_mark_reviewed(self):
+        self._check_practitioner()
+        if any(intake.state != "submitted" for intake in self):
+            raise UserError(_("Only a submitted screening can be marked reviewed."))
         self._trusted().write({"reviewer_id": self.env.uid, "review_date": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
+        """Withdraw screenings. A cancelled current screening leaves the client
+        without one: no older screening silently comes back into force."""
+        self._check_practitioner()
+        self.partner_id._microneedling_lock()
         self._trusted().write({"state": "cancelled"})
         return True
 
     def action_reset_to_draft(self):
-        self._trusted().write({"state": "draft"})
+        """A cancelled screening can be corrected and submitted again (the documented
+        workflow); a submitted one cannot: screen the client again instead."""
+        self._check_practitioner()
+        if any(intake.state != "cancelled" for intake in self):
+            raise UserError(
+                _(
+                    "Only a cancelled screening goes back to draft: screen the client again, "
+                    "or confirm the answers unchanged."
+                )
+            )
+        self._trusted().write({"state": "draft", "submitted_date": False, "confirmed_date": False})
         return True
 
     # ------------------------------------------------------------
@@ -162,6 +275,48 @@ class MicroneedlingIntake(models.Model):
 
     def _trusted(self):
         return self.with_context(**trusted.flag(trusted.TRUSTED))
+
+    def _is_trusted(self):
+        return self.env.su or trusted.is_raised(self.env, trusted.TRUSTED)
+
+    def _check_practitioner(self):
+        if not (
+            self._is_trusted()
+            or self.env.user.has_group("microneedling_treatment.group_practitioner")
+        ):
+            raise AccessError(_("Only a practitioner can submit, confirm or withdraw a screening."))
+
+    @api.model
+    def _prepare_consent_values(self, vals):
+        """The consent is dated by the server when it is recorded, cleared with it."""
+        if "consent_given" in vals and not (self._is_trusted() and vals.get("consent_date")):
+            vals = dict(
+                vals, consent_date=fields.Datetime.now() if vals["consent_given"] else False
+            )
+        return vals
+
+    def _current_others(self):
+        """The other submitted screenings of the same clients in the same companies."""
+        return (
+            self.sudo()
+            .search(
+                [
+                    ("id", "not in", self.ids),
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("state", "=", "submitted"),
+                ]
+            )
+            .filtered(
+                lambda other: any(
+                    other.partner_id == intake.partner_id and other.company_id == intake.company_id
+                    for intake in self
+                )
+            )
+        )
+
+    def _supersede_others(self):
+        self._current_others()._trusted().write({"state": "superseded"})
 
     def _sync_answer_lines(self):
         """Give each draft intake one answer line per active catalog item."""
@@ -181,6 +336,16 @@ class MicroneedlingIntake(models.Model):
                     _(
                         "%(client)s: record the client's consent and its date before submitting.",
                         client=intake.partner_id.display_name,
+                    )
+                )
+            unanswered = intake.answer_ids.filtered(lambda a: not a.answer)
+            if unanswered:
+                problems.append(
+                    _(
+                        "%(client)s: answer every question with yes or no; unanswered: "
+                        "%(items)s.",
+                        client=intake.partner_id.display_name,
+                        items=", ".join(unanswered.contraindication_id.mapped("name")),
                     )
                 )
             undated = intake.answer_ids.filtered(
@@ -204,7 +369,7 @@ class MicroneedlingIntake(models.Model):
         answers maps a contraindication code to True (present) or to the datetime
         of its last occurrence; codes left out are answered "not present".
         """
-        intake = self.create(
+        intake = self._trusted().create(
             {
                 "partner_id": partner.id,
                 "screening_date": when,
@@ -214,31 +379,33 @@ class MicroneedlingIntake(models.Model):
         )
         for line in intake.answer_ids:
             value = answers.get(line.contraindication_id.code)
-            if value:
-                vals = {"present": True}
-                if isinstance(value, datetime):
-                    vals["last_occurrence"] = value
-                line.write(vals)
+            vals = {"answer": "yes" if value else "no"}
+            if isinstance(value, datetime):
+                vals["last_occurrence"] = value
+            line.write(vals)
+        # Back to the caller's environment: the trusted flag stays inside this method.
+        intake = intake.with_env(self.env)
         intake.action_submit()
         return intake
 
     @api.model
     def _current_for_partners(self, partners, companies):
-        """Latest submitted screening of each client in each company, in one query.
+        """Current (latest submitted) screening of each client in each company, in one query.
 
-        A screening belongs to the company that took it (its record rules keep it
-        there), so another company must screen the client itself.
+        Ordered by submission, never by a typed date. A screening belongs to the
+        company that took it (its record rules keep it there), so another company
+        must screen the client itself.
         Returns {(partner id, company id): intake}.
         """
         if not partners or not companies:
             return {}
-        self.flush_model(["partner_id", "company_id", "state", "screening_date"])
+        self.flush_model(["partner_id", "company_id", "state", "submitted_date"])
         self.env.cr.execute(
             """
             SELECT DISTINCT ON (partner_id, company_id) partner_id, company_id, id
               FROM microneedling_intake
              WHERE partner_id IN %s AND company_id IN %s AND state = 'submitted'
-          ORDER BY partner_id, company_id, screening_date DESC, id DESC
+          ORDER BY partner_id, company_id, submitted_date DESC NULLS LAST, id DESC
             """,
             [tuple(partners.ids), tuple(companies.ids)],
         )

@@ -1,9 +1,11 @@
-from odoo import _, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from . import trusted
 
 CLEARANCE_FIELDS = {"cleared", "cleared_by_id", "cleared_date", "clearance_reason"}
+# An answer stays on its screening and its question.
+FIXED_FIELDS = ("intake_id", "contraindication_id")
 
 
 class MicroneedlingIntakeAnswer(models.Model):
@@ -27,8 +29,17 @@ class MicroneedlingIntakeAnswer(models.Model):
     sequence = fields.Integer(related="contraindication_id.sequence", store=True)
     question = fields.Text(related="contraindication_id.question")
     kind = fields.Selection(related="contraindication_id.kind")
-    # Answer
-    present = fields.Boolean(help="The client has, or recently had, this condition.")
+    # Answer: explicit, an untouched question is not a "no"
+    answer = fields.Selection(
+        selection=[("yes", "Yes"), ("no", "No")],
+        help="Every question is answered explicitly before the screening is submitted.",
+    )
+    present = fields.Boolean(
+        compute="_compute_present",
+        inverse="_inverse_present",
+        store=True,
+        help="The client has, or recently had, this condition (the answer is yes).",
+    )
     last_occurrence = fields.Datetime(
         help="When it last happened (used, waxed, tanned, treated...): time windows start here."
     )
@@ -53,15 +64,72 @@ class MicroneedlingIntakeAnswer(models.Model):
         ),
     ]
 
+    @api.depends("answer")
+    def _compute_present(self):
+        for line in self:
+            line.present = line.answer == "yes"
+
+    def _inverse_present(self):
+        # Writing present is an explicit answer too (imports, integrations).
+        for line in self:
+            line.answer = "yes" if line.present else "no"
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("last_occurrence")
+    def _check_last_occurrence(self):
+        now = fields.Datetime.now()
+        future = self.filtered(lambda a: a.last_occurrence and a.last_occurrence > now)
+        if future:
+            raise ValidationError(
+                _(
+                    "%(items)s: the last occurrence is in the future; enter when it last "
+                    "happened, today or earlier.",
+                    items=", ".join(future.contraindication_id.mapped("name")),
+                )
+            )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._is_trusted():
+            trusted.check_derived_values(self, vals_list)
+            if CLEARANCE_FIELDS & {key for vals in vals_list for key in vals}:
+                raise AccessError(
+                    _("Clear an answer with its Clear button: it records who and why.")
+                )
+            intakes = self.env["microneedling.intake"].browse(
+                {vals.get("intake_id") for vals in vals_list if vals.get("intake_id")}
+            )
+            if any(intake.state != "draft" for intake in intakes):
+                raise UserError(
+                    _("Answers are added to a draft screening only: screen the client " "again.")
+                )
+        return super().create(vals_list)
+
     def write(self, vals):
-        if not self.env.su and not trusted.is_raised(self.env, trusted.TRUSTED):
+        if not self._is_trusted():
+            trusted.check_derived_values(self, [vals])
             if CLEARANCE_FIELDS & set(vals):
                 raise AccessError(
                     _("Clear an answer with its Clear button: it records who and why.")
+                )
+            moved = [
+                name
+                for name in FIXED_FIELDS
+                if name in vals and any(line[name].id != vals[name] for line in self)
+            ]
+            if moved:
+                raise UserError(
+                    _(
+                        "An answer belongs to its screening and its question: add a new "
+                        "screening instead of moving answers."
+                    )
                 )
             if set(vals) - {"notes"} and any(a.intake_id.state != "draft" for a in self):
                 raise UserError(
@@ -71,7 +139,7 @@ class MicroneedlingIntakeAnswer(models.Model):
                     )
                 )
         # A clearance covers the answer as it was reviewed: a changed answer needs a new one.
-        if {"present", "last_occurrence", "contraindication_id"} & set(vals):
+        if {"answer", "present", "last_occurrence", "contraindication_id"} & set(vals):
             vals = dict(
                 vals,
                 cleared=False,
@@ -80,6 +148,16 @@ class MicroneedlingIntakeAnswer(models.Model):
                 clearance_reason=False,
             )
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_submitted(self):
+        if not self._is_trusted() and any(a.intake_id.state != "draft" for a in self):
+            raise UserError(
+                _(
+                    "The answers of a submitted screening are part of the client's record: "
+                    "cancel the screening instead."
+                )
+            )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -100,6 +178,9 @@ class MicroneedlingIntakeAnswer(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
 
+    def _is_trusted(self):
+        return self.env.su or trusted.is_raised(self.env, trusted.TRUSTED)
+
     def _clear(self, reason):
         """Record a practitioner's clearance (who, when, why) on review answers."""
         if not self.env.user.has_group("microneedling_treatment.group_practitioner"):
@@ -107,6 +188,17 @@ class MicroneedlingIntakeAnswer(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise UserError(_("Say why the client is cleared: the reason is required."))
+        invalid = self.filtered(
+            lambda a: not (a.present and a.kind == "review" and a.intake_id.state == "submitted")
+        )
+        if invalid:
+            raise UserError(
+                _(
+                    "%(items)s: only a review item answered yes on a submitted screening can "
+                    "be cleared.",
+                    items=", ".join(invalid.contraindication_id.mapped("name")),
+                )
+            )
         self.with_context(**trusted.flag(trusted.TRUSTED)).write(
             {
                 "cleared": True,
