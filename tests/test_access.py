@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import NOW, MicroneedlingCase, screen_client
 
@@ -100,7 +100,11 @@ class TestAccess(MicroneedlingCase):
         item = self.item("waxing").with_user(self.user_manager)
         item.window_hours = 10 * 24
         self.assertEqual(item.window_hours, 240)
-        self.answer.with_user(self.user_manager).unlink()
+        # The answers of a submitted screening are the client's record, even for a manager.
+        with self.assertRaisesRegex(UserError, "part of the client's record"):
+            self.answer.with_user(self.user_manager).unlink()
+        draft = self.env["microneedling.intake"].create({"partner_id": self.client.id})
+        draft.answer_ids[:1].with_user(self.user_manager).unlink()
 
     def test_multi_company_rules(self):
         other = self.env["res.company"].create({"name": "Second Spa"})
@@ -133,8 +137,11 @@ class TestAccess(MicroneedlingCase):
         client = self.client.with_user(self.user_receptionist)
         self.assertEqual(client.with_company(here).microneedling_clearance_state, "cleared")
         self.assertEqual(client.with_company(other).microneedling_clearance_state, "blocked")
-        session_here = self.book(self.make_series(), NOW + timedelta(days=1))
+        series_here = self.make_series()
+        session_here = self.book(series_here, NOW + timedelta(days=1))
         self.assertEqual(session_here.clearance_state, "cleared")
+        # One open course at a time: the client moves to the second spa.
+        series_here.action_cancel()
         foreign_series = (
             self.env["microneedling.series"]
             .with_user(self.user_receptionist)

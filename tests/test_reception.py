@@ -51,8 +51,10 @@ class TestReceptionDesk(MicroneedlingCase):
         other = self.env["res.company"].create({"name": "Second Spa"})
         self.user_receptionist.company_ids |= other
         self.screen(self.client)
+        # An open series at the second spa (a tune-up: one open course at a time).
+        self.complete_course(self.client)
         foreign = self.env["microneedling.series"].create(
-            {"partner_id": self.client.id, "company_id": other.id}
+            {"partner_id": self.client.id, "company_id": other.id, "kind": "tune_up"}
         )
         # Both companies ticked in the switcher, the current one first.
         Session = (

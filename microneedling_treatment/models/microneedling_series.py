@@ -6,7 +6,11 @@ from dateutil.rrule import FR, HOURLY, MO, TH, TU, WE, rrule
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from . import trusted
+
 MIN_COURSE_SESSIONS = 3
+# A series that still books sessions.
+OPEN_STATES = ("new", "in_progress")
 SLOT_COUNT = 10
 WORKDAY_HOURS = range(9, 18)  # sessions start 09:00-17:00, practitioner's time zone
 
@@ -253,7 +257,38 @@ class MicroneedlingSeries(models.Model):
 
     @api.constrains("planned_session_count", "kind")
     def _check_session_count(self):
+        self.partner_id._microneedling_lock()
         self.session_ids._check_series_capacity()
+
+    @api.constrains("kind", "partner_id", "cancel_date")
+    def _check_single_open_course(self):
+        """A client follows one course at a time: two open courses would book sessions
+        that the spacing rule then refuses, or lose track of which course is running.
+        The clients are locked first: two transactions cannot each open one."""
+        courses = self.filtered(lambda s: s.kind == "course" and s.state in OPEN_STATES)
+        if not courses:
+            return
+        courses.partner_id._microneedling_lock()
+        open_courses = self.sudo().search(
+            [
+                ("partner_id", "in", courses.partner_id.ids),
+                ("kind", "=", "course"),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
+        for series in courses:
+            others = open_courses.filtered(
+                lambda o, series=series: o.partner_id == series.partner_id and o.id != series.id
+            )
+            if others:
+                raise ValidationError(
+                    _(
+                        "%(client)s already follows the course %(other)s: a client has one "
+                        "open course at a time. Book into it, or complete or cancel it first.",
+                        client=series.partner_id.display_name,
+                        other=", ".join(others.mapped("name")),
+                    )
+                )
 
     # ------------------------------------------------------------
     # CRUD
@@ -261,6 +296,7 @@ class MicroneedlingSeries(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        trusted.check_derived_values(self, vals_list)
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("microneedling.series") or _(
@@ -269,6 +305,7 @@ class MicroneedlingSeries(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        trusted.check_derived_values(self, [vals])
         if {"partner_id", "company_id"} & set(vals):
             locked = self.filtered(
                 lambda s: s.session_ids.filtered(lambda session: session.state != "cancelled")

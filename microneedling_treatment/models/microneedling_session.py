@@ -10,6 +10,9 @@ from .microneedling_aftercare_schedule import BACKFILL_GRACE
 from .res_partner import CLEARANCE_STATES
 
 ACTIVE_STATES = ("booked", "done")
+# Reasons a manager's override lifts; absolute contraindications, a missing
+# screening and the spacing between sessions are never overridden.
+OVERRIDABLE_REASONS = ("window", "review")
 # Sessions that hold a slot in the practitioner's calendar.
 EVENT_STATES = ("booked", "done", "no_show")
 
@@ -114,8 +117,9 @@ class MicroneedlingSession(models.Model):
     )
     # Manager override of the clearance block; its reason is usually clinical
     override_reason = fields.Text(
-        readonly=True,
         copy=False,
+        help="A manager's reason to let the session go ahead despite a time window or an "
+        "uncleared review answer. Absolute contraindications cannot be overridden.",
         tracking=True,
         groups="microneedling_treatment.group_practitioner",
     )
@@ -392,6 +396,7 @@ class MicroneedlingSession(models.Model):
         """Server-side guard for the values only some roles, or only the addon, may set."""
         if self.env.su:
             return
+        trusted.check_derived_values(self, [vals])
         user = self.env.user
         keys = set(vals)
         if "event_id" in keys and not trusted.is_raised(self.env, trusted.SYNC):
@@ -583,20 +588,25 @@ class MicroneedlingSession(models.Model):
 
         The cost is a constant number of queries for the whole batch, whatever the
         clients' history: one for the screenings, one for their present answers, one
-        for the sibling sessions.
+        for the client's other sessions. The clients' rows are locked first, so two
+        transactions booking for one client never both pass on what each read alone.
         """
         sessions = self.filtered(lambda s: s.state in ACTIVE_STATES and s.start)
         if not sessions:
             return {}
+        sessions.partner_id._microneedling_lock()
         problems = {}
         # sudo: whoever books may rely on an override without reading its reason.
-        clearable = sessions - sessions.sudo().filtered("override_reason").with_env(self.env)
+        overridden = sessions.sudo().filtered("override_reason").with_env(self.env)
         screening = self.env["res.partner"]._microneedling_screening_data(
-            clearable.partner_id, clearable.company_id
+            sessions.partner_id, sessions.company_id
         )
-        for session in clearable:
+        for session in sessions:
             data = screening.get((session.partner_id.id, session.company_id.id))
             reasons = self.env["res.partner"]._microneedling_block_reasons(data, session.start)
+            if session in overridden:
+                # A manager's override covers time windows and review answers only.
+                reasons = [r for r in reasons if r["type"] not in OVERRIDABLE_REASONS]
             if session.state == "done":
                 reasons += session._confirmation_reasons(data)
             if reasons:
@@ -628,20 +638,23 @@ class MicroneedlingSession(models.Model):
         ]
 
     def _spacing_reasons(self):
-        """Sessions of one series closer than the company's minimum interval."""
-        siblings = self.sudo().search(
+        """Sessions closer than the company's minimum interval to another session of the
+        same client: the interval protects the client's skin, whatever the series, its
+        kind or the company that booked it."""
+        others = self.sudo().search_fetch(
             [
-                ("series_id", "in", self.series_id.ids),
+                ("partner_id", "in", self.partner_id.ids),
                 ("state", "in", ACTIVE_STATES),
                 ("start", "!=", False),
-            ]
+            ],
+            ["partner_id", "start"],
         )
-        by_series = siblings.grouped("series_id")
+        by_client = others.grouped("partner_id")
         result = {}
         for session in self:
             days = session.company_id.microneedling_min_interval_days
             gap = timedelta(days=days)
-            for other in by_series.get(session.series_id, siblings.browse()):
+            for other in by_client.get(session.partner_id.sudo(), others.browse()):
                 if other.id == session.id:
                     continue
                 if abs(other.start - session.start) < gap:
@@ -651,7 +664,7 @@ class MicroneedlingSession(models.Model):
                             "type": "spacing",
                             "until": earliest,
                             "message": _(
-                                "another session of this series is on %(other)s: sessions "
+                                "the client has another session on %(other)s: sessions "
                                 "must be at least %(days)s days apart%(earliest)s",
                                 other=self._format_datetime(other.start),
                                 days=days,

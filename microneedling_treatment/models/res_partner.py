@@ -110,6 +110,27 @@ class ResPartner(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
 
+    def _microneedling_lock(self):
+        """Serialise, per client, the transactions that book sessions or change screenings.
+
+        The booking rules read several rows (the client's sessions, screenings) and
+        write others: two such transactions for one client must not both commit on
+        what each read alone. Odoo's transactions are REPEATABLE READ, so a plain row
+        lock is not enough (the second would go on with its old snapshot): each one
+        updates the client's row, the second then fails with a serialization error
+        once the first commits, and Odoo retries it on fresh data. Rows are taken
+        in id order so that two batches never deadlock.
+        """
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            """
+            UPDATE res_partner SET write_date = write_date
+             WHERE id IN (SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE)
+            """,
+            [tuple(self.ids)],
+        )
+
     @api.model
     def _microneedling_screening_data(self, partners, companies):
         """Current screening of each client in each company, with its present answers,
