@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from odoo import fields
+
 from .common import MicroneedlingCase
 
 
@@ -38,3 +42,36 @@ class TestDemoData(MicroneedlingCase):
         self.assertTrue(demo.filtered(lambda s: s.kind == "tune_up"))
         clearances = set(demo.partner_id.mapped("microneedling_clearance_state"))
         self.assertEqual(clearances, {"cleared", "blocked", "review", "no_screening"})
+
+    def test_demo_receptionist_quick_creates_a_course(self):
+        """The demo's receptionist books from the calendar: no 'configure the sender's
+        email address' on the new course's chatter."""
+        receptionist = self.env.ref("microneedling_treatment.demo_user_receptionist")
+        practitioner = self.env.ref("microneedling_treatment.demo_user_practitioner_ana")
+        completed = self.env["microneedling.series"].search(
+            [
+                ("state", "=", "done"),
+                ("kind", "=", "course"),
+                ("partner_id.email", "=like", "%@example.com"),
+            ]
+        )
+        client = completed.partner_id.filtered(
+            lambda p: not p.microneedling_series_ids.filtered(
+                lambda s: s.state in ("new", "in_progress")
+            )
+        )[:1]
+        self.assertTrue(client, "the demo has a client who completed a course")
+        session = (
+            self.env["microneedling.session"]
+            .with_user(receptionist)
+            .create(
+                {
+                    "booking_partner_id": client.id,
+                    "user_id": practitioner.id,
+                    "start": fields.Datetime.now() + timedelta(days=3),
+                }
+            )
+        )
+        self.assertEqual(session.series_id.kind, "course")
+        self.assertEqual(session.series_id.create_uid, receptionist)
+        self.assertEqual(session.user_id, practitioner)

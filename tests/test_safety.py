@@ -295,10 +295,14 @@ class TestSpacingPerClient(MicroneedlingCase):
         course = self.complete_course(self.client)
         last = max(course.session_ids.mapped("start"))
         tune_up = self.make_series(kind="tune_up")
+        # The course ended five weeks ago: the tune-up is recorded as done.
+        practitioner = self.user_practitioner
         with self.assertRaisesRegex(ValidationError, "at least 28 days apart"):
-            self.book(tune_up, last + timedelta(days=3))
+            self.book(tune_up, last + timedelta(days=3), user=practitioner, state="done")
         self.assertFalse(tune_up.session_ids)
-        self.assertTrue(self.book(tune_up, last + timedelta(days=28)))
+        self.assertTrue(
+            self.book(tune_up, last + timedelta(days=28), user=practitioner, state="done")
+        )
 
     def test_spacing_across_series_and_kinds(self):
         self.complete_course(self.client)
@@ -324,3 +328,37 @@ class TestSpacingPerClient(MicroneedlingCase):
             first.with_user(self.user_receptionist).action_reopen()
         self.assertEqual(first.state, "cancelled")
         self.assertEqual(second.state, "new")
+
+
+@freeze_time(NOW)
+class TestSessionTimes(MicroneedlingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.screen(cls.client, when=NOW - timedelta(days=60))
+
+    def test_no_booking_in_the_past(self):
+        series = self.make_series()
+        for user in (self.user_receptionist, self.user_manager):
+            with (
+                self.subTest(user=user.login),
+                self.assertRaisesRegex(ValidationError, "in the past"),
+            ):
+                self.book(series, NOW - timedelta(days=3), user=user)
+        self.assertFalse(series.session_ids)
+        # Earlier today (a walk-in) is still a booking; moving it into last week is not.
+        session = self.book(series, NOW - timedelta(hours=2))
+        with self.assertRaisesRegex(ValidationError, "in the past"):
+            session.start = NOW - timedelta(days=7)
+        self.assertEqual(session.start, NOW - timedelta(hours=2))
+        # A session that took place is recorded as done by a practitioner.
+        done = self.book(
+            series, NOW - timedelta(days=40), user=self.user_practitioner, state="done"
+        )
+        self.assertEqual(done.state, "done")
+
+    def test_not_done_before_it_takes_place(self):
+        series = self.make_series()
+        with self.assertRaisesRegex(ValidationError, "in the future"):
+            self.book(series, NOW + timedelta(days=2), user=self.user_practitioner, state="done")
+        self.assertFalse(series.session_ids)

@@ -70,8 +70,9 @@ class TestSeriesRules(MicroneedlingCase):
 
     def test_overdue(self):
         series = self.make_series()
-        session = self.book(series, NOW - timedelta(days=50), state="booked")
-        session.with_user(self.user_practitioner).write({"state": "done"})
+        session = self.book(
+            series, NOW - timedelta(days=50), user=self.user_practitioner, state="done"
+        )
         self.assertEqual(series.overdue_date, session.start + timedelta(days=42))
         self.assertTrue(series.is_overdue)
         Series = self.env["microneedling.series"]

@@ -13,6 +13,9 @@ ACTIVE_STATES = ("booked", "done")
 # Reasons a manager's override lifts; absolute contraindications, a missing
 # screening and the spacing between sessions are never overridden.
 OVERRIDABLE_REASONS = ("window", "review")
+# A booking is for a coming date (a walk-in from earlier today is still booked);
+# a session that took place long ago is recorded as done by a practitioner.
+PAST_BOOKING_GRACE = timedelta(hours=24)
 # Sessions that hold a slot in the practitioner's calendar.
 EVENT_STATES = ("booked", "done", "no_show")
 
@@ -261,6 +264,32 @@ class MicroneedlingSession(models.Model):
                     )
                 )
 
+    def _check_start_in_time(self):
+        """Booked for a coming date; done only once it took place (create, move, import)."""
+        if self.env.su:
+            return
+        now = fields.Datetime.now()
+        for session in self.filtered("start"):
+            if session.state in ("planned", "booked") and session.start < now - PAST_BOOKING_GRACE:
+                raise ValidationError(
+                    _(
+                        "%(session)s would be booked on %(start)s, in the past: choose a "
+                        "coming date, or have a practitioner record a session that took place "
+                        "as done.",
+                        session=session.display_name,
+                        start=self._format_datetime(session.start),
+                    )
+                )
+            if session.state == "done" and session.start > now:
+                raise ValidationError(
+                    _(
+                        "%(session)s starts on %(start)s, in the future: a session is done "
+                        "once it took place.",
+                        session=session.display_name,
+                        start=self._format_datetime(session.start),
+                    )
+                )
+
     @api.constrains("series_id", "state")
     def _check_series_capacity(self):
         for series in self.series_id:
@@ -322,6 +351,7 @@ class MicroneedlingSession(models.Model):
         for vals in vals_list:
             self._check_restricted_values(vals)
         sessions = super().create(vals_list)
+        sessions._check_start_in_time()
         if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
         return sessions
@@ -331,6 +361,8 @@ class MicroneedlingSession(models.Model):
         vals = self._prepare_override_values(self._prepare_done_values(vals))
         expired = self._expired_overrides(vals)
         result = super().write(vals)
+        if "start" in vals:
+            self._check_start_in_time()
         if expired:
             # sudo: reception may move an overridden session without access to the
             # (clinical) reason; the booking check then runs without the override.
