@@ -449,6 +449,22 @@ class MicroneedlingSession(models.Model):
                     "only a practitioner can change it."
                 )
             )
+        if "series_id" in keys and self:
+            target = self.env["microneedling.series"].browse(vals["series_id"]).sudo()
+            moved = self.sudo().filtered(
+                lambda s: s.series_id.partner_id != target.partner_id
+                or s.series_id.company_id != target.company_id
+            )
+            if moved:
+                raise AccessError(
+                    _(
+                        "%(sessions)s belong to %(client)s: a session cannot move to another "
+                        "client's or company's series. Cancel it and book the other client "
+                        "instead.",
+                        sessions=", ".join(moved.mapped("display_name")),
+                        client=moved.partner_id[:1].display_name,
+                    )
+                )
         if keys & {"override_reason", "override_user_id", "override_date"} and not (
             user.has_group("microneedling_treatment.group_manager")
         ):
