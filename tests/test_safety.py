@@ -388,3 +388,8 @@ class TestSessionTimes(MicroneedlingCase):
         with self.assertRaisesRegex(ValidationError, "in the future"):
             self.book(series, NOW + timedelta(days=2), user=self.user_practitioner, state="done")
         self.assertFalse(series.session_ids)
+        # Nor by writing the state, past the button's own check.
+        session = self.book(series, NOW + timedelta(days=2))
+        with self.assertRaisesRegex(ValidationError, "in the future"):
+            session.with_user(self.user_practitioner).write({"state": "done"})
+        self.assertEqual(session.state, "booked")

@@ -264,13 +264,18 @@ class MicroneedlingSession(models.Model):
                     )
                 )
 
-    def _check_start_in_time(self):
-        """Booked for a coming date; done only once it took place (create, move, import)."""
+    def _check_start_in_time(self, booking=True):
+        """Done only once it took place; booked (created or moved) for a coming date.
+        Putting a past session back to booked (an undo) is not a new booking."""
         if self.env.su:
             return
         now = fields.Datetime.now()
         for session in self.filtered("start"):
-            if session.state in ("planned", "booked") and session.start < now - PAST_BOOKING_GRACE:
+            if (
+                booking
+                and session.state in ("planned", "booked")
+                and session.start < now - PAST_BOOKING_GRACE
+            ):
                 raise ValidationError(
                     _(
                         "%(session)s would be booked on %(start)s, in the past: choose a "
@@ -361,8 +366,8 @@ class MicroneedlingSession(models.Model):
         vals = self._prepare_override_values(self._prepare_done_values(vals))
         expired = self._expired_overrides(vals)
         result = super().write(vals)
-        if "start" in vals:
-            self._check_start_in_time()
+        if {"start", "state"} & set(vals):
+            self._check_start_in_time(booking="start" in vals)
         if expired:
             # sudo: reception may move an overridden session without access to the
             # (clinical) reason; the booking check then runs without the override.
