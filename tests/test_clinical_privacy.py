@@ -1,6 +1,11 @@
+import base64
+from datetime import timedelta
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
+
+from odoo.addons.mail.tools.discuss import Store
 
 from .common import NOW, MicroneedlingCase
 
@@ -122,3 +127,272 @@ class TestSideEffectsStayClinical(MicroneedlingCase):
                     self.series.with_user(self.user_receptionist).search_count(
                         [(f"session_ids.{fname}", operator, value)]
                     )
+
+
+@freeze_time(NOW)
+class TestChatterCarriesNoHealthData(MicroneedlingCase):
+    """What a practitioner learns about a client never reaches reception through a chatter."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.screen(cls.client)
+        cls.series = cls.make_series()
+        cls.session = cls.book(cls.series, NOW - timedelta(hours=1))
+        cls.session.with_user(cls.user_practitioner).action_done()
+        cls.side_effects = cls.env.ref("microneedling_treatment.mail_activity_type_side_effects")
+
+    # ------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------
+
+    def chatter_as(self, user, record):
+        """The chatter of `record` as `user`'s web client loads it: every message it
+        may read (search_read), then the /mail/thread/messages payload."""
+        Message = self.env["mail.message"].with_user(user)
+        domain = [
+            ("model", "=", record._name),
+            ("res_id", "=", record.id),
+            ("message_type", "!=", "user_notification"),
+        ]
+        bodies = [str(m["body"]) for m in Message.search_read(domain, ["body"])]
+        messages = Message._message_fetch(domain, limit=100)["messages"]
+        payload = Store(messages, for_current_user=True).get_result()
+        return "\n".join(bodies) + "\n" + repr(payload)
+
+    def assertDeskCannotRead(self, text, records=None):
+        for record in records or (self.session, self.series, self.client):
+            with self.subTest(record=record, text=text):
+                self.assertNotIn(text, self.chatter_as(self.user_receptionist, record))
+        hits = (
+            self.env["mail.message"]
+            .with_user(self.user_receptionist)
+            .search_count([("body", "ilike", text)])
+        )
+        self.assertEqual(hits, 0, f"reception finds {text!r} by searching messages")
+
+    def follow_up(self):
+        """The day-7 side-effect follow-up, planned by the aftercare like in production."""
+        with freeze_time(NOW + timedelta(days=7)):
+            self.env["microneedling.aftercare.schedule"]._cron_process_due()
+        activity = self.session.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.side_effects
+        )
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.user_practitioner)
+        return activity
+
+    def attachment(self, name, res_model="mail.compose.message", res_id=0, env=None):
+        """A file as the practitioner's composer uploads it (or in `env`)."""
+        return (env or self.env(user=self.user_practitioner))["ir.attachment"].create(
+            {
+                "name": name,
+                "datas": base64.b64encode(b"photo of the left cheek"),
+                "res_model": res_model,
+                "res_id": res_id,
+            }
+        )
+
+    # ------------------------------------------------------------
+    # activity feedback
+    # ------------------------------------------------------------
+
+    def test_follow_up_feedback_goes_to_the_clinical_record(self):
+        activity = self.follow_up()
+        activity.with_user(self.user_practitioner).action_feedback(
+            feedback="mild milia on left cheek"
+        )
+        self.assertFalse(activity.exists())
+        notes = str(self.session.with_user(self.user_practitioner).clinical_notes)
+        self.assertIn("mild milia on left cheek", notes)
+        self.assertIn("Side-effect Follow-up", notes)
+        self.assertDeskCannotRead("milia on left cheek")
+        # Reception still sees that the follow-up was done, and by whom.
+        done = (
+            self.env["mail.message"]
+            .with_user(self.user_receptionist)
+            .search(
+                [
+                    ("model", "=", self.session._name),
+                    ("res_id", "=", self.session.id),
+                    ("mail_activity_type_id", "=", self.side_effects.id),
+                ]
+            )
+        )
+        self.assertEqual(len(done), 1)
+        self.assertEqual(done.author_id, self.user_practitioner.partner_id)
+        self.assertIn("Side-effect Follow-up", str(done.body))
+        # The practitioner reads it in the clinical record, not in the chatter either.
+        self.assertNotIn(
+            "milia on left cheek", self.chatter_as(self.user_practitioner, self.session)
+        )
+
+    def test_follow_up_note_and_attachment_stay_clinical(self):
+        activity = self.follow_up()
+        activity.note = "<p>check the left cheek for milia</p>"
+        photo = self.attachment("cheek.jpg", "mail.activity", activity.id, self.env)
+        extra = self.attachment("cheek-closeup.jpg")
+        activity.with_user(self.user_practitioner).action_feedback(
+            feedback="resolved", attachment_ids=extra.ids
+        )
+        notes = str(self.session.with_user(self.user_practitioner).clinical_notes)
+        self.assertIn("check the left cheek for milia", notes)
+        self.assertIn("resolved", notes)
+        self.assertDeskCannotRead("left cheek for milia")
+        desk = self.chatter_as(self.user_receptionist, self.session)
+        for photo_file in photo | extra:
+            self.assertNotIn(photo_file.name, desk)
+            with self.assertRaises(AccessError):
+                photo_file.with_user(self.user_receptionist).read(["datas"])
+            self.assertEqual(
+                self.env["ir.attachment"]
+                .with_user(self.user_receptionist)
+                .search_count([("id", "=", photo_file.id)]),
+                0,
+            )
+        clinician = self.chatter_as(self.user_practitioner, self.session)
+        self.assertIn("cheek.jpg", clinician)
+        self.assertIn("cheek-closeup.jpg", clinician)
+        self.assertTrue(photo.with_user(self.user_practitioner).read(["datas"]))
+
+    def test_receptionist_completing_a_session_follow_up_feeds_the_record(self):
+        """Reception may take the client's call: what they note goes to the clinicians."""
+        activity = self.follow_up()
+        activity.with_user(self.user_receptionist).action_feedback(
+            feedback="client reports swelling"
+        )
+        notes = str(self.session.with_user(self.user_practitioner).clinical_notes)
+        self.assertIn("client reports swelling", notes)
+        self.assertIn(self.user_receptionist.name, notes)
+        self.assertNotIn(
+            "client reports swelling", self.chatter_as(self.user_receptionist, self.session)
+        )
+
+    def test_practitioner_feedback_on_series_is_practitioner_only(self):
+        book_next = self.env.ref("microneedling_treatment.mail_activity_type_book_next")
+        activity = self.series.activity_schedule(
+            activity_type_id=book_next.id, user_id=self.user_practitioner.id
+        )
+        activity.with_user(self.user_practitioner).action_feedback(
+            feedback="postponed: cold sore on the upper lip"
+        )
+        self.assertDeskCannotRead("cold sore")
+        self.assertIn(
+            "cold sore on the upper lip", self.chatter_as(self.user_practitioner, self.series)
+        )
+        self.assertIn("cold sore on the upper lip", self.chatter_as(self.user_manager, self.series))
+        self.assertIn("Book Next Session", self.chatter_as(self.user_receptionist, self.series))
+
+    def test_reception_feedback_on_series_stays_shared(self):
+        book_next = self.env.ref("microneedling_treatment.mail_activity_type_book_next")
+        activity = self.series.activity_schedule(
+            activity_type_id=book_next.id, user_id=self.user_receptionist.id
+        )
+        activity.with_user(self.user_receptionist).action_feedback(
+            feedback="booked by phone for Tuesday"
+        )
+        for user in (self.user_receptionist, self.user_practitioner):
+            self.assertIn("booked by phone for Tuesday", self.chatter_as(user, self.series))
+
+    # ------------------------------------------------------------
+    # log notes and messages
+    # ------------------------------------------------------------
+
+    def test_practitioner_notes_are_practitioner_only(self):
+        # Posting on a contact takes the right to edit contacts.
+        self.user_practitioner.groups_id += self.env.ref("base.group_partner_manager")
+        self.client.email = "clara@client.example"
+        desk_partner = self.user_receptionist.partner_id
+        self.series.message_subscribe(partner_ids=desk_partner.ids)
+        clinician_partner = self.user_manager.partner_id
+        self.session.message_subscribe(partner_ids=(desk_partner | clinician_partner).ids)
+        texts = {
+            self.session: "acne flare on the chin",
+            self.series: "herpes outbreak last week",
+            self.client: "rosacea, avoid retinol",
+        }
+        photo = self.attachment("chin.jpg")
+        posted = self.env["mail.message"]
+        for record, text in texts.items():
+            posted += record.with_user(self.user_practitioner).message_post(
+                body=text,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                partner_ids=desk_partner.ids,
+                attachment_ids=photo.ids if record == self.session else [],
+            )
+        # A message to the client too: the client gets it, reception does not.
+        posted += self.session.with_user(self.user_practitioner).message_post(
+            body="Your milia will clear in a week.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.client.ids,
+        )
+        for text in [*texts.values(), "milia will clear"]:
+            self.assertDeskCannotRead(text)
+        for record, text in texts.items():
+            self.assertIn(text, self.chatter_as(self.user_practitioner, record))
+            self.assertIn(text, self.chatter_as(self.user_manager, record))
+        with self.assertRaises(AccessError):
+            posted[0].with_user(self.user_receptionist).read(["body"])
+        with self.assertRaises(AccessError):
+            photo.with_user(self.user_receptionist).read(["datas"])
+        self.assertIn("chin.jpg", self.chatter_as(self.user_practitioner, self.session))
+        # Nobody notifies reception of them, by inbox or by email.
+        notified = self.env["mail.notification"].search(
+            [("mail_message_id", "in", posted.ids), ("res_partner_id", "=", desk_partner.id)]
+        )
+        self.assertFalse(notified)
+        # Practitioners following the session still are.
+        self.assertTrue(
+            self.env["mail.notification"].search(
+                [
+                    ("mail_message_id", "=", posted[-1].id),
+                    ("res_partner_id", "=", clinician_partner.id),
+                ]
+            )
+        )
+        to_client = self.env["mail.notification"].search(
+            [("mail_message_id", "=", posted[-1].id), ("res_partner_id", "=", self.client.id)]
+        )
+        self.assertEqual(to_client.notification_type, "email")
+
+    def test_files_added_to_a_practitioner_note_stay_with_it(self):
+        session = self.session.with_user(self.user_practitioner)
+        note = session.message_post(
+            body="scarring risk", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        photo = self.attachment("scar.jpg")
+        session._message_update_content(note, "scarring risk, see photo", photo.ids)
+        self.assertEqual((photo.res_model, photo.res_id), ("mail.message", note.id))
+        with self.assertRaises(AccessError):
+            photo.with_user(self.user_receptionist).read(["datas"])
+        self.assertIn("scar.jpg", self.chatter_as(self.user_practitioner, self.session))
+
+    def test_reception_notes_stay_shared(self):
+        self.session.with_user(self.user_receptionist).message_post(
+            body="client asked for a morning slot",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        for user in (self.user_receptionist, self.user_practitioner):
+            self.assertIn("morning slot", self.chatter_as(user, self.session))
+
+    # ------------------------------------------------------------
+    # tracking
+    # ------------------------------------------------------------
+
+    def test_override_reason_tracking_is_practitioner_only(self):
+        session = self.book(self.series, NOW + timedelta(days=30), state="planned")
+        # Tracking is written just before the commit, and not for records created in it.
+        self.env.cr.precommit.run()
+        session.with_user(self.user_manager)._override("Obstetrician's written approval")
+        self.env.cr.precommit.run()
+        self.assertIn("Obstetrician", self.chatter_as(self.user_practitioner, session))
+        self.assertNotIn("Obstetrician", self.chatter_as(self.user_receptionist, session))
+        with self.assertRaises(AccessError):
+            self.env["mail.tracking.value"].with_user(self.user_receptionist).search_count([])
+        with self.assertRaises(AccessError):
+            self.env["mail.message"].with_user(self.user_receptionist).search_count(
+                [("tracking_value_ids.new_value_char", "ilike", "Obstetrician")]
+            )
