@@ -7,6 +7,10 @@ from . import microneedling_aftercare_step
 from . import microneedling_aftercare_schedule
 from . import microneedling_intake
 from . import microneedling_intake_answer
+from . import microneedling_restricted_fields_mixin
+from . import mail_message
+from . import mail_thread
+from . import mail_activity
 from . import microneedling_series
 from . import microneedling_session
 from . import calendar_event
