@@ -5,9 +5,10 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .. import tools
 from . import trusted
 from .microneedling_aftercare_schedule import BACKFILL_GRACE
-from .res_partner import CLEARANCE_STATES
+from .microneedling_intake import CLEARANCE_STATES
 
 ACTIVE_STATES = ("booked", "done")
 # Reasons a manager's override lifts; absolute contraindications, a missing
@@ -208,14 +209,12 @@ class MicroneedlingSession(models.Model):
     def _compute_clearance(self):
         """The client's clearance for this session: at its start (or now, once past),
         from the session's company's screenings."""
-        Partner = self.env["res.partner"]
+        Intake = self.env["microneedling.intake"]
         now = fields.Datetime.now()
-        screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
+        current = Intake._current_for_partners(self.partner_id, self.company_id)
         for session in self:
-            data = screening.get((session.partner_id.id, session.company_id.id))
-            state, _until, label = Partner._microneedling_clearance(
-                data, max(session.start or now, now)
-            )
+            intake = current.get((session.partner_id.id, session.company_id.id), Intake)
+            state, _until, label = intake._clearance(max(session.start or now, now))
             session.clearance_state = state
             session.clearance_label = label
 
@@ -337,10 +336,7 @@ class MicroneedlingSession(models.Model):
                         start=self._format_datetime(session.start),
                     )
                     + "\n"
-                    + "\n".join(
-                        f"- {text}"
-                        for text in self.env["res.partner"]._microneedling_reason_texts(reasons)
-                    )
+                    + "\n".join(f"- {text}" for text in tools.reason_texts(self.env, reasons))
                 )
             raise ValidationError("\n\n".join(blocks))
 
@@ -359,12 +355,17 @@ class MicroneedlingSession(models.Model):
         sessions._check_start_in_time()
         if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
+        # A new session may come before others of its series: they are renumbered.
+        (sessions.series_id.session_ids - sessions)._sync_event()
         return sessions
 
     def write(self, vals):
         self._check_restricted_values(vals)
         vals = self._prepare_override_values(self._prepare_done_values(vals))
         expired = self._expired_overrides(vals)
+        # Other sessions whose number ("session n/N", in their event's title) may change.
+        renumbering = bool({"start", "state", "series_id"} & set(vals))
+        siblings = self.series_id.session_ids if renumbering else self.browse()
         result = super().write(vals)
         if {"start", "state"} & set(vals):
             self._check_start_in_time(booking="start" in vals)
@@ -374,6 +375,7 @@ class MicroneedlingSession(models.Model):
             super(MicroneedlingSession, expired).write(
                 {"override_reason": False, "override_user_id": False, "override_date": False}
             )
+        to_sync = self.browse()
         if not trusted.is_raised(self.env, trusted.SYNC) and {
             "start",
             "stop",
@@ -381,7 +383,12 @@ class MicroneedlingSession(models.Model):
             "user_id",
             "series_id",
         } & set(vals):
-            self._sync_event()
+            to_sync = self
+        if renumbering:
+            # Also when the change came from the event itself (a drag): its title
+            # carries the session's number, which the event cannot know.
+            to_sync |= siblings | self.series_id.session_ids
+        to_sync._sync_event()
         return result
 
     def unlink(self):
@@ -651,30 +658,29 @@ class MicroneedlingSession(models.Model):
         problems = {}
         # sudo: whoever books may rely on an override without reading its reason.
         overridden = sessions.sudo().filtered("override_reason").with_env(self.env)
-        screening = self.env["res.partner"]._microneedling_screening_data(
-            sessions.partner_id, sessions.company_id
-        )
+        Intake = self.env["microneedling.intake"]
+        current = Intake._current_for_partners(sessions.partner_id, sessions.company_id)
         for session in sessions:
-            data = screening.get((session.partner_id.id, session.company_id.id))
-            reasons = self.env["res.partner"]._microneedling_block_reasons(data, session.start)
+            intake = current.get((session.partner_id.id, session.company_id.id), Intake)
+            reasons = intake._block_reasons(session.start)
             if session in overridden:
                 # A manager's override covers time windows and review answers only.
                 reasons = [r for r in reasons if r["type"] not in OVERRIDABLE_REASONS]
             if session.state == "done":
-                reasons += session._confirmation_reasons(data)
+                reasons += session._confirmation_reasons(intake)
             if reasons:
                 problems[session] = reasons
         for session, reasons in sessions._spacing_reasons().items():
             problems.setdefault(session, []).extend(reasons)
         return problems
 
-    def _confirmation_reasons(self, data):
+    def _confirmation_reasons(self, intake):
         """Answers must have been confirmed recently before a session is marked done."""
         self.ensure_one()
-        if not data:
+        if not intake:
             return []  # "no screening" is already reported
         days = self.company_id.microneedling_confirmation_days
-        confirmed = data["confirmed_date"]
+        confirmed = intake.confirmed_date
         if confirmed and confirmed >= self.start - timedelta(days=days):
             return []
         return [
@@ -793,4 +799,4 @@ class MicroneedlingSession(models.Model):
     # ------------------------------------------------------------
 
     def _format_datetime(self, value):
-        return self.env["res.partner"]._microneedling_format(value)
+        return tools.format_user_datetime(self.env, value)
