@@ -1,8 +1,11 @@
 # Quick start: `make run` serves the demo; `make test` runs the whole suite.
 # Both set up whatever is missing (Odoo 18.0, Python environment, PostgreSQL,
 # Chromium); see tools/common.sh for the settings (ODOO_SRC, VENV_DIR, ...).
-.PHONY: run test lint setup i18n bench screenshots clean
+.PHONY: run test lint setup i18n bench loadtest screenshots clean
 
+# `make run WORKERS=4` serves in production mode (4 HTTP workers, a cron worker
+# and the websocket process on port 8072; MAX_CRON_THREADS, GEVENT_PORT, HTTP_PORT
+# and RUN_DB override the defaults): see tools/run.sh.
 run:
 	@bash tools/run.sh
 
