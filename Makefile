@@ -27,6 +27,11 @@ i18n:
 bench:
 	@bash bench/run.sh
 
+# Concurrent bookings against `odoo-bin --workers N` on 127.0.0.1, then the rule,
+# lost-update and orphan checks; e.g. make loadtest LOAD_DB=mn_load ARGS="--duration 30".
+loadtest:
+	@bash bench/loadtest.sh $(ARGS)
+
 # Needs `make run` serving the demo in another terminal.
 screenshots:
 	@bash -c 'source tools/common.sh && ensure_odoo_src && ensure_venv && "$$VENV_DIR/bin/python" tools/screenshots.py'
