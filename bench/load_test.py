@@ -7,8 +7,9 @@ behind for inspection and dropped by the next run):
 
 1. prepares a shared set of clients, each with a submitted screening (most are
    cleared; some are pregnant (absolute), some await a practitioner's review, some
-   are inside a time window), two course series each, and receptionist and
-   practitioner users with passwords;
+   are inside a time window), course series (two each by default: the spacing rule
+   holds per client, across them), and receptionist and practitioner users with
+   passwords;
 2. starts `odoo-bin --workers N` on 127.0.0.1 only, on free ports, and waits for it
    (and for its websocket process to answer);
 3. runs concurrent JSON-RPC users (threads, each with its own web session) for a
@@ -19,7 +20,9 @@ behind for inspection and dropped by the next run):
 4. stops the server (always, even on errors), then checks the database with the
    SQL below: the protocol's rules, lost updates and orphan calendar events.
 
-Exit status 1 when a rule is violated or a request failed with an error.
+Exit status 1 when a rule is violated, a request failed with an error (not a
+refusal), the server logged an error or a traceback, the websocket process did not
+answer or restarted, or a check missed the violation planted to test it.
 """
 
 import argparse
@@ -69,7 +72,7 @@ PROFILES = [
     ("review pending", {"weak_immune": True}, ()),
     ("time windows", {"retinol_exfoliants": 24, "recent_procedure": 72}, ()),
 ]
-SERIES_PLANS = (3, 4)  # two course series per client, planned sessions
+SERIES_PLANS = (3, 4, 6)  # planned sessions of a client's 1st, 2nd, 3rd course series
 HORIZON_DAYS = 150  # bookings start between tomorrow and this many days on
 DATETIME = "%Y-%m-%d %H:%M:%S"
 
@@ -273,7 +276,7 @@ def plant_violations(cr, data, journal):
     plant(by_profile["time windows"][0], 1)
     # One client, two series, one day apart (no events: two orphan sessions too).
     plant(cleared[0], 400)
-    plant(cleared[0], 401, series_index=1)
+    plant(cleared[0], 401, series_index=len(series_of[cleared[0]]) - 1)
     # A series over its plan; a done session with stale answers; no screening.
     for _index in range(SERIES_PLANS[0] + 1):
         plant(cleared[1], 500, state="planned")
@@ -305,7 +308,7 @@ def self_test_checks(cr, data, journal, found):
 # ----------------------------------------------------------------------------
 
 
-def prepare(env, client_count, seed):
+def prepare(env, client_count, series_count, seed):
     """Users, clients with their screenings and series; returns what the run needs."""
     rng = random.Random(seed)
     now = fields.Datetime.now()
@@ -359,7 +362,7 @@ def prepare(env, client_count, seed):
                 "user_id": practitioners[index % len(practitioners)].id,
             }
             for index, partner in enumerate(partners)
-            for planned in SERIES_PLANS
+            for planned in SERIES_PLANS[:series_count]
         ]
     )
     series_of = defaultdict(list)
@@ -374,7 +377,7 @@ def prepare(env, client_count, seed):
     }
 
 
-def prepare_copy(database, copy, client_count, seed):
+def prepare_copy(database, copy, options):
     """Fresh copy of the installed database, with the load-test data committed."""
     subprocess.run(["dropdb", "--if-exists", copy], check=True)
     subprocess.run(["createdb", "-T", database, copy], check=True)
@@ -389,7 +392,7 @@ def prepare_copy(database, copy, client_count, seed):
         with registry.cursor() as cr:
             context = {"tracking_disable": True, "mail_create_nosubscribe": True}
             env = api.Environment(cr, odoo.SUPERUSER_ID, context)
-            data = prepare(env, client_count, seed)
+            data = prepare(env, options.clients, options.series, options.seed)
             # The server started next must find the data: commit the throwaway copy.
             cr.commit()  # pylint: disable=invalid-commit
     finally:
@@ -540,6 +543,7 @@ def refusal_reason(message):
         ("review", ("review",)),
         ("window", ("earliest", "time-bound")),
         ("no screening", ("no submitted screening",)),
+        ("stale (deleted meanwhile)", ("does not exist or has been deleted",)),
     ):
         if any(word in text for word in words):
             return reason
@@ -711,8 +715,23 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def journal_contention(journal):
+    """(session fields written 2+ times, of which written by overlapping requests)."""
+    multiple = overlapping = 0
+    for fields_ in journal.values():
+        for writes in fields_.values():
+            if len(writes) < 2:
+                continue
+            multiple += 1
+            spans = sorted((w.sent, w.ack if w.ack is not None else float("inf")) for w in writes)
+            if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)):
+                overlapping += 1
+    return multiple, overlapping
+
+
 def summarize(options, data, run, elapsed, server, violations):
     stats = run.stats
+    multiple, overlapping = journal_contention(run.journal)
     all_latencies = [value for values in stats.latencies.values() for value in values]
     total = sum(stats.requests.values())
     kinds = {
@@ -730,6 +749,7 @@ def summarize(options, data, run, elapsed, server, violations):
     return {
         "database": options.copy,
         "clients": len(data["series_of"]),
+        "series_per_client": options.series,
         "client_profiles": dict(Counter(data["profile_of"].values())),
         "virtual_users": options.users,
         "logins": len(data["logins"]),
@@ -748,6 +768,8 @@ def summarize(options, data, run, elapsed, server, violations):
         "error_samples": stats.error_samples,
         "server": server,
         "sessions_written": len(run.journal),
+        "fields_written_twice": multiple,
+        "fields_written_concurrently": overlapping,
         "violations": {rule: len(rows) for rule, rows in violations.items()},
         "spacing_same_series": sum(1 for row in spacing if row[5]),
         "spacing_across_series": sum(1 for row in spacing if not row[5]),
@@ -763,7 +785,8 @@ def write_report(report, out):
     write = out.write
     write(
         f"\nLoad test on {report['database']}: {report['clients']} shared clients "
-        f"{report['client_profiles']}, {report['virtual_users']} concurrent JSON-RPC users "
+        f"{report['client_profiles']} with {report['series_per_client']} series each, "
+        f"{report['virtual_users']} concurrent JSON-RPC users "
         f"({report['logins']} logins), odoo-bin --workers {report['workers']} "
         f"--max-cron-threads {report['cron_threads']}\n"
     )
@@ -785,8 +808,9 @@ def write_report(report, out):
         write(f"  error: {sample}\n")
     write(f"server: {report['server']}\n")
     write(
-        f"sessions written: {report['sessions_written']}, "
-        f"final states: {report['session_states']}\n"
+        f"sessions written: {report['sessions_written']} (session fields written 2+ times: "
+        f"{report['fields_written_twice']}, by overlapping requests: "
+        f"{report['fields_written_concurrently']}), final states: {report['session_states']}\n"
     )
     write(
         f"violations: {report['violations']} (spacing: {report['spacing_same_series']} in "
@@ -817,6 +841,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("database", help="database with the addon installed (copied)")
     parser.add_argument("--clients", type=int, default=20, help="shared clients (20)")
+    parser.add_argument(
+        "--series", type=int, default=2, choices=(1, 2, 3), help="course series per client (2)"
+    )
     parser.add_argument("--users", type=int, default=12, help="concurrent JSON-RPC users (12)")
     parser.add_argument("--workers", type=int, default=4, help="odoo-bin --workers (4)")
     parser.add_argument("--cron-threads", type=int, default=0, help="--max-cron-threads (0)")
@@ -865,7 +892,7 @@ def main(argv):
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     out = sys.stdout
     out.write(f"preparing {options.copy} from {options.database} ...\n")
-    data = prepare_copy(options.database, options.copy, options.clients, options.seed)
+    data = prepare_copy(options.database, options.copy, options)
     log_path = Path(os.environ.get("LOAD_LOG_DIR", "/tmp")) / f"loadtest-{options.copy}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     process, port, gevent_port = start_server(options.copy, options, log_path)
