@@ -19,7 +19,7 @@ setup:
 	@bash -c 'source tools/common.sh && ensure_all && say "set-up complete"'
 
 clean:
-	@bash -c 'source tools/common.sh && dropdb --if-exists mn_test && dropdb --if-exists mn_demo && rm -rf "$$CACHE_DIR/data" "$$CACHE_DIR/logs"'
+	@bash -c 'source tools/common.sh && dropdb --if-exists mn_test && dropdb --if-exists mn_demo && dropdb --if-exists mn_load && dropdb --if-exists mn_load_run && rm -rf "$$CACHE_DIR/data" "$$CACHE_DIR/logs"'
 
 i18n:
 	@bash tools/i18n.sh
