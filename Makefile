@@ -1,7 +1,7 @@
 # Quick start: `make run` serves the demo; `make test` runs the whole suite.
 # Both set up whatever is missing (Odoo 18.0, Python environment, PostgreSQL,
 # Chromium); see tools/common.sh for the settings (ODOO_SRC, VENV_DIR, ...).
-.PHONY: run test lint setup i18n bench loadtest screenshots clean
+.PHONY: run test lint setup i18n bench bench-booking loadtest screenshots clean
 
 # `make run WORKERS=4` serves in production mode (4 HTTP workers, a cron worker
 # and the websocket process on port 8072; MAX_CRON_THREADS, GEVENT_PORT, HTTP_PORT
@@ -26,6 +26,9 @@ i18n:
 
 bench:
 	@bash bench/run.sh
+
+bench-booking:
+	@bash bench/booking.sh
 
 # Concurrent bookings against `odoo-bin --workers N` on 127.0.0.1, then the rule,
 # lost-update and orphan checks; e.g. make loadtest LOAD_DB=mn_load ARGS="--duration 30".
