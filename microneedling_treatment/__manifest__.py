@@ -4,7 +4,7 @@
     "name": "Microneedling Treatment",
     "summary": "Microneedling series, intake screening, contraindications "
     "and aftercare for spas and med-spas",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Microneedling",
     "website": "https://github.com/calyx-spa/microneedling_treatment",
     "author": "Calyx Spa Systems",
@@ -14,7 +14,6 @@
     "application": True,
     "installable": True,
     "depends": [
-        "base_automation",
         "calendar",
         "contacts",
         "crm",
@@ -32,7 +31,6 @@
         "data/mail_template_data.xml",
         "data/microneedling_aftercare_step_data.xml",
         "data/ir_cron_data.xml",
-        "data/base_automation_data.xml",
         "report/microneedling_aftercare_reports.xml",
         "report/microneedling_aftercare_templates.xml",
         "views/microneedling_aftercare_schedule_views.xml",

@@ -14,6 +14,7 @@ from . import mail_activity
 from . import microneedling_series
 from . import microneedling_session
 from . import calendar_event
+from . import calendar_attendee
 from . import res_partner
 from . import crm_lead
 from . import microneedling_demo

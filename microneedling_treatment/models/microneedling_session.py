@@ -351,10 +351,19 @@ class MicroneedlingSession(models.Model):
         )
         for vals in vals_list:
             self._check_restricted_values(vals)
-        sessions = super().create(vals_list)
+        # The chatter starts with what changes after the booking: no "created" log,
+        # and the booker is not made a follower of every session they book.
+        sessions = (
+            super(MicroneedlingSession, self.with_context(mail_create_nolog=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         sessions._check_start_in_time()
         if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
+        # Aftercare is part of the session's own life, like core event's mail
+        # schedulers: no separate rule whose archiving would silently stop it.
+        sessions.filtered(lambda s: s.state == "done")._sync_aftercare_schedule()
         # A new session may come before others of its series: they are renumbered.
         (sessions.series_id.session_ids - sessions)._sync_event()
         return sessions
@@ -389,6 +398,8 @@ class MicroneedlingSession(models.Model):
             # carries the session's number, which the event cannot know.
             to_sync |= siblings | self.series_id.session_ids
         to_sync._sync_event()
+        if {"state", "date_done", "start"} & set(vals):
+            self._sync_aftercare_schedule()
         return result
 
     def unlink(self):
@@ -739,10 +750,21 @@ class MicroneedlingSession(models.Model):
 
     def _sync_event(self):
         """Make each session's calendar event match it (idempotent)."""
+        # The event mirrors the session for the calendar: its history and followers
+        # are the session's, so it logs no creation and subscribes nobody.
         Event = (
             self.env["calendar.event"]
             .sudo()
-            .with_context(**trusted.flag(trusted.SYNC), no_mail_to_attendees=True)
+            .with_context(
+                **trusted.flag(trusted.SYNC),
+                no_mail_to_attendees=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
+                # Reminders of a session are the addon's aftercare and screening
+                # messages, not the calendar's alarms.
+                dont_notify=True,
+            )
         )
         to_unlink = Event
         create_vals, to_create = [], self.browse()
