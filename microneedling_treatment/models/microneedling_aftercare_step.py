@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 
 class MicroneedlingAftercareStep(models.Model):
     _name = "microneedling.aftercare.step"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Aftercare Step"
     _order = "sequence, id"
 

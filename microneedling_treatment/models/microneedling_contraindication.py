@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class MicroneedlingContraindication(models.Model):
     _name = "microneedling.contraindication"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Contraindication"
     _order = "sequence, id"
 

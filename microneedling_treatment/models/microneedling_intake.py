@@ -12,7 +12,7 @@ ACTION_FIELDS = {"state", "confirmed_date", "reviewer_id", "review_date"}
 class MicroneedlingIntake(models.Model):
     _name = "microneedling.intake"
     _description = "Microneedling Screening"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "screening_date desc, id desc"
     _rec_name = "partner_id"
 

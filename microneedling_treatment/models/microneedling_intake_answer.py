@@ -8,6 +8,7 @@ CLEARANCE_FIELDS = {"cleared", "cleared_by_id", "cleared_date", "clearance_reaso
 
 class MicroneedlingIntakeAnswer(models.Model):
     _name = "microneedling.intake.answer"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Screening Answer"
     _order = "intake_id, sequence, id"
     _rec_name = "contraindication_id"

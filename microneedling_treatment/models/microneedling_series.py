@@ -14,7 +14,7 @@ WORKDAY_HOURS = range(9, 18)  # sessions start 09:00-17:00, practitioner's time 
 class MicroneedlingSeries(models.Model):
     _name = "microneedling.series"
     _description = "Microneedling Treatment Series"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
     # Identification

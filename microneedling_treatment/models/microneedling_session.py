@@ -17,7 +17,7 @@ EVENT_STATES = ("booked", "done", "no_show")
 class MicroneedlingSession(models.Model):
     _name = "microneedling.session"
     _description = "Microneedling Session"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "start desc, id desc"
 
     # Planning

@@ -3,6 +3,7 @@ from odoo import fields, models
 
 class MicroneedlingSkinGoal(models.Model):
     _name = "microneedling.skin.goal"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Skin Goal"
     _order = "sequence, id"
 
