@@ -18,7 +18,7 @@ NOT_DATETIME = "is not a date and time"
 OUT_OF_YEARS = "outside the years 1900-2200"
 NOT_WHOLE = "is not a whole number"
 NOT_NUMBER = "is not a number"
-TOO_LARGE = "is too large"
+OUT_OF_RANGE = "is out of range"
 NOT_CHOICE = "is not one of its choices"
 NOT_TEXT = "is not text"
 NOT_YES_NO = "is not true or false"
@@ -47,10 +47,10 @@ BAD_MANY2ONES = [
     (999999999, NO_SUCH),
 ]
 BAD_INTEGERS = [
-    (2**31, TOO_LARGE),
-    (-(2**31) - 1, TOO_LARGE),
+    (2**31, OUT_OF_RANGE),
+    (-(2**31) - 1, OUT_OF_RANGE),
     (NAN, NOT_WHOLE),
-    (1e308, TOO_LARGE),
+    (1e308, OUT_OF_RANGE),
     (2.5, NOT_WHOLE),
     ({"id": 3}, NOT_WHOLE),
     ("7", NOT_WHOLE),
@@ -154,7 +154,7 @@ class TestBadInputBooking(BadInputCase):
         table = [
             ("needle_depth", NAN, "is not a finite number"),
             ("needle_depth", float("inf"), "is not a finite number"),
-            ("needle_depth", 1e308, TOO_LARGE),
+            ("needle_depth", 1e308, OUT_OF_RANGE),
             ("needle_depth", "1.5", NOT_NUMBER),
             *rows("date_done", BAD_DATETIMES),
             ("device", 42, NOT_TEXT),
@@ -253,7 +253,7 @@ class TestBadInputCatalog(BadInputCase):
             ("name", False, REQUIRED),
             ("code", ["x"], NOT_TEXT),
             ("question", "Sun\x00burn?", "NUL"),
-            ("sequence", 2**31, TOO_LARGE),
+            ("sequence", 2**31, OUT_OF_RANGE),
             ("active", "no", NOT_YES_NO),
         ]
         create_vals = {
@@ -332,6 +332,14 @@ class TestBadInputCatalog(BadInputCase):
             ("color", 12, r"from 0 to 11"),
         ]
         self.assert_refused(self.user_manager, goal, {"name": "Glow"}, table)
+
+    def test_a_batch_is_refused_whole(self):
+        """One bad record in a batch: every problem is listed, and no record is created."""
+        Effect = self.env["microneedling.side.effect"].with_user(self.user_manager)
+        before = Effect.search_count([])
+        with self.assertRaisesRegex(ValidationError, r"(?s)Name .*: 42 .*Sequence .*: 2147483648"):
+            Effect.create([{"name": "Itching"}, {"name": 42}, {"name": "Crust", "sequence": 2**31}])
+        self.assertEqual(Effect.search_count([]), before)
 
     def test_catalog_stays_the_managers(self):
         """Access comes before the value: reception is refused as such, not on the value."""

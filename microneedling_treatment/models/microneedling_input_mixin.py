@@ -69,7 +69,7 @@ def check_input(model, vals_list, fnames=None, check_field_access=False):
     """
     problems = []
     references = defaultdict(set)  # {comodel name: ids that must exist}
-    pending = []  # [(field, comodel name, id)] in the order met
+    pending = []  # [(many2one or x2many field, id)] in the order met
     for vals in vals_list:
         if not isinstance(vals, dict):
             problems.append(
@@ -120,7 +120,6 @@ def check_input(model, vals_list, fnames=None, check_field_access=False):
                     value=id_,
                 )
             )
-            missing[field.comodel_name].discard(id_)  # once per id is enough
     if problems:
         raise ValidationError("\n".join(dict.fromkeys(problems)))
 
@@ -132,12 +131,10 @@ def check_input(model, vals_list, fnames=None, check_field_access=False):
 
 def _check_value(model, field, value):
     """(problem text or None, ids of the field's comodel that must exist)."""
-    empty = (
-        value is None
-        or value is False
-        or value == ""
-        or (isinstance(value, BaseModel) and not value)
-    )
+    if isinstance(value, BaseModel):
+        empty = not value
+    else:
+        empty = value is None or value is False or value == ""
     if field.required and field.type not in VALUED_FALSE_TYPES and empty:
         return (
             model.env._(
@@ -227,8 +224,8 @@ def _check_integer(model, field, value):
     if not INT_MIN <= value <= INT_MAX:
         return (
             model.env._(
-                "%(field)s (%(model)s): %(value)s is too large. Enter a whole number from "
-                "%(low)s to %(high)s.",
+                "%(field)s (%(model)s): %(value)s is out of range. Enter a whole number "
+                "from %(low)s to %(high)s.",
                 **_labels(model, field),
                 value=_shown(value),
                 low=INT_MIN,
@@ -267,7 +264,7 @@ def _check_float(model, field, value):
     if abs(value) >= limit:
         return (
             model.env._(
-                "%(field)s (%(model)s): %(value)s is too large. Enter a number between "
+                "%(field)s (%(model)s): %(value)s is out of range. Enter a number between "
                 "-%(limit)s and %(limit)s.",
                 **_labels(model, field),
                 value=_shown(value),
