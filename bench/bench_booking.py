@@ -33,9 +33,7 @@ def prepare(registry):
                 "name": "Bench Receptionist",
                 "login": "bench_booking_receptionist",
                 "email": "bench.receptionist@example.com",
-                "groups_id": [
-                    (6, 0, [env.ref("microneedling_treatment.group_receptionist").id])
-                ],
+                "groups_id": [(6, 0, [env.ref("microneedling_treatment.group_receptionist").id])],
             }
         )
         practitioner = env["res.users"].create(
@@ -43,9 +41,7 @@ def prepare(registry):
                 "name": "Bench Practitioner",
                 "login": "bench_booking_practitioner",
                 "email": "bench.practitioner@example.com",
-                "groups_id": [
-                    (6, 0, [env.ref("microneedling_treatment.group_practitioner").id])
-                ],
+                "groups_id": [(6, 0, [env.ref("microneedling_treatment.group_practitioner").id])],
             }
         )
         Intake = env["microneedling.intake"]
@@ -73,10 +69,7 @@ def prepare(registry):
                 veteran, {"waxing": now - timedelta(days=40 + days)}, now - timedelta(days=days)
             )
         series = Series.create(
-            [
-                {"partner_id": partner.id, "user_id": practitioner.id}
-                for partner in (fresh, veteran)
-            ]
+            [{"partner_id": partner.id, "user_id": practitioner.id} for partner in (fresh, veteran)]
         )
         return {
             "uid": receptionist.id,

@@ -30,7 +30,7 @@ LATE_FIELDS = {"notes", "message_follower_ids", "activity_ids"}
 class MicroneedlingIntake(models.Model):
     _name = "microneedling.intake"
     _description = "Microneedling Screening"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "screening_date desc, id desc"
     _rec_name = "partner_id"
 

@@ -13,6 +13,7 @@ FIXED_FIELDS = ("intake_id", "contraindication_id")
 
 class MicroneedlingIntakeAnswer(models.Model):
     _name = "microneedling.intake.answer"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Screening Answer"
     _order = "intake_id, sequence, id"
     _rec_name = "contraindication_id"

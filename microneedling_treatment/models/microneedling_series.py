@@ -13,7 +13,7 @@ OPEN_STATES = ("new", "in_progress")
 class MicroneedlingSeries(models.Model):
     _name = "microneedling.series"
     _description = "Microneedling Treatment Series"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
     # Identification

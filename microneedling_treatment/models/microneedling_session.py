@@ -24,7 +24,12 @@ EVENT_STATES = ("booked", "done", "no_show")
 class MicroneedlingSession(models.Model):
     _name = "microneedling.session"
     _description = "Microneedling Session"
-    _inherit = ["mail.thread", "mail.activity.mixin", "microneedling.restricted.fields.mixin"]
+    _inherit = [
+        "microneedling.input.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "microneedling.restricted.fields.mixin",
+    ]
     _order = "start desc, id desc"
 
     # Planning
