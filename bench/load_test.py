@@ -7,9 +7,9 @@ behind for inspection and dropped by the next run):
 
 1. prepares a shared set of clients, each with a submitted screening (most are
    cleared; some are pregnant (absolute), some await a practitioner's review, some
-   are inside a time window), course series (two each by default: the spacing rule
-   holds per client, across them), and receptionist and practitioner users with
-   passwords;
+   are inside a time window), an open course and, by default, an open tune-up
+   series after a course completed last year (the spacing rule holds per client,
+   across both), and receptionist and practitioner users with passwords;
 2. starts `odoo-bin --workers N` on 127.0.0.1 only, on free ports, and waits for it
    (and for its websocket process to answer);
 3. runs concurrent JSON-RPC users (threads, each with its own web session) for a
@@ -72,7 +72,7 @@ PROFILES = [
     ("review pending", {"weak_immune": True}, ()),
     ("time windows", {"retinol_exfoliants": 24, "recent_procedure": 72}, ()),
 ]
-SERIES_PLANS = (3, 4, 6)  # planned sessions of a client's 1st, 2nd, 3rd course series
+SERIES_PLANS = (3, 4)  # planned sessions of a client's open course and tune-up series
 HORIZON_DAYS = 150  # bookings start between tomorrow and this many days on
 DATETIME = "%Y-%m-%d %H:%M:%S"
 
@@ -99,13 +99,15 @@ SQL_SPACING = """
 
 # A booked/done session (without a manager override) that the client's current
 # screening blocks at its start: no screening, an absolute contraindication, an
-# uncleared review item, an undated or still-running time window.
+# uncleared review item, an undated or still-running time window. Only sessions of
+# the run (from yesterday on): a course done last year is not judged by today's
+# screening.
 SQL_CONTRAINDICATION = """
     WITH current_screening AS (
         SELECT DISTINCT ON (partner_id, company_id) id, partner_id, company_id
           FROM microneedling_intake
          WHERE state = 'submitted'
-         ORDER BY partner_id, company_id, screening_date DESC, id DESC
+         ORDER BY partner_id, company_id, submitted_date DESC NULLS LAST, id DESC
     )
     SELECT s.id, sr.partner_id, s.start, coalesce(c.code, 'no screening'), c.kind
       FROM microneedling_session s
@@ -115,6 +117,7 @@ SQL_CONTRAINDICATION = """
       LEFT JOIN microneedling_intake_answer a ON a.intake_id = cur.id AND a.present
       LEFT JOIN microneedling_contraindication c ON c.id = a.contraindication_id
      WHERE s.state IN ('booked', 'done') AND s.override_reason IS NULL
+       AND s.start > (now() AT TIME ZONE 'UTC') - interval '1 day'
        AND (cur.id IS NULL
             OR c.kind = 'absolute'
             OR (c.kind = 'review' AND NOT coalesce(a.cleared, false))
@@ -130,7 +133,7 @@ SQL_CONFIRMATION = """
                confirmed_date
           FROM microneedling_intake
          WHERE state = 'submitted'
-         ORDER BY partner_id, company_id, screening_date DESC, id DESC
+         ORDER BY partner_id, company_id, submitted_date DESC NULLS LAST, id DESC
     )
     SELECT s.id, sr.partner_id, s.start, cur.confirmed_date
       FROM microneedling_session s
@@ -139,6 +142,7 @@ SQL_CONFIRMATION = """
       JOIN current_screening cur
         ON cur.partner_id = sr.partner_id AND cur.company_id = sr.company_id
      WHERE s.state = 'done' AND s.override_reason IS NULL
+       AND s.start > (now() AT TIME ZONE 'UTC') - interval '1 day'
        AND (cur.confirmed_date IS NULL
             OR cur.confirmed_date
                < s.start - co.microneedling_confirmation_days * interval '1 day')
@@ -339,9 +343,42 @@ def prepare(env, client_count, series_count, seed):
         [{"name": f"Load client {index:02d}", "tz": "UTC"} for index in range(client_count)]
     )
     Intake = env["microneedling.intake"]
+    Series = env["microneedling.series"]
     profile_of = {}
+    tune_ups = Series
     for index, partner in enumerate(partners):
         label, answers, cleared = PROFILES[index % len(PROFILES)]
+        if series_count > 1:
+            # A course completed last year (on a clean screening of then), so that the
+            # client can also have an open tune-up series next to their open course:
+            # the spacing rule must hold across both.
+            Intake._create_submitted(partner, {}, now - timedelta(days=400))
+            done = Series.create(
+                {
+                    "partner_id": partner.id,
+                    "planned_session_count": 3,
+                    "user_id": practitioners[index % len(practitioners)].id,
+                }
+            )
+            env["microneedling.session"].create(
+                [
+                    {
+                        "series_id": done.id,
+                        "start": now - timedelta(days=days),
+                        "state": "done",
+                        "date_done": now - timedelta(days=days),
+                    }
+                    for days in (390, 360, 330)
+                ]
+            )
+            tune_ups |= Series.create(
+                {
+                    "partner_id": partner.id,
+                    "kind": "tune_up",
+                    "planned_session_count": SERIES_PLANS[1],
+                    "user_id": practitioners[index % len(practitioners)].id,
+                }
+            )
         values = {
             code: (now - timedelta(hours=value)) if value is not True else True
             for code, value in answers.items()
@@ -353,17 +390,20 @@ def prepare(env, client_count, series_count, seed):
         if to_clear:
             to_clear.with_user(practitioners[0])._clear("Load test: prevention plan in place.")
         profile_of[partner.id] = label
-    series = env["microneedling.series"].create(
-        [
-            {
-                "partner_id": partner.id,
-                "kind": "course",
-                "planned_session_count": planned,
-                "user_id": practitioners[index % len(practitioners)].id,
-            }
-            for index, partner in enumerate(partners)
-            for planned in SERIES_PLANS[:series_count]
-        ]
+    # One open course per client (the protocol's rule), and the tune-up series.
+    series = (
+        Series.create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "kind": "course",
+                    "planned_session_count": SERIES_PLANS[0],
+                    "user_id": practitioners[index % len(practitioners)].id,
+                }
+                for index, partner in enumerate(partners)
+            ]
+        )
+        | tune_ups
     )
     series_of = defaultdict(list)
     for record in series:
@@ -842,7 +882,11 @@ def parse_args(argv):
     parser.add_argument("database", help="database with the addon installed (copied)")
     parser.add_argument("--clients", type=int, default=20, help="shared clients (20)")
     parser.add_argument(
-        "--series", type=int, default=2, choices=(1, 2, 3), help="course series per client (2)"
+        "--series",
+        type=int,
+        default=2,
+        choices=(1, 2),
+        help="open series per client: 1 course, or 2: a course and a tune-up (2)",
     )
     parser.add_argument("--users", type=int, default=12, help="concurrent JSON-RPC users (12)")
     parser.add_argument("--workers", type=int, default=4, help="odoo-bin --workers (4)")

@@ -116,7 +116,10 @@ class TestBadInputBooking(BadInputCase):
         cls.session = cls.book(cls.series, False, state="planned")
 
     def test_series(self):
-        series = self.make_series()  # without sessions: its client may still change
+        # Another client (one open course each), without sessions: its client may
+        # still change.
+        other = self.env["res.partner"].create({"name": "Bella Bad-Input"})
+        series = self.make_series(other)
         table = [
             *rows("partner_id", BAD_MANY2ONES),
             ("partner_id", False, REQUIRED),
@@ -132,7 +135,7 @@ class TestBadInputBooking(BadInputCase):
             ("skin_goal_ids", [1, (4, 1)], NOT_LIST),
             ("notes", ["<p>x</p>"], NOT_TEXT),
         ]
-        create_vals = {"partner_id": self.client.id, "user_id": self.user_practitioner.id}
+        create_vals = {"partner_id": other.id, "user_id": self.user_practitioner.id}
         self.assert_refused(self.user_receptionist, series, create_vals, table)
 
     def test_session(self):
@@ -355,9 +358,10 @@ class TestBadInputSettings(BadInputCase):
 
     COMPANY_TABLE = [
         *rows("microneedling_min_interval_days", BAD_INTEGERS),
-        ("microneedling_min_interval_days", 0, r"from 1 to 365"),
-        ("microneedling_min_interval_days", -1, r"from 1 to 365"),
-        ("microneedling_min_interval_days", 366, r"from 1 to 365"),
+        ("microneedling_min_interval_days", 0, r"from 28 to 365"),
+        ("microneedling_min_interval_days", -1, r"from 28 to 365"),
+        ("microneedling_min_interval_days", 14, r"from 28 to 365"),
+        ("microneedling_min_interval_days", 366, r"from 28 to 365"),
         ("microneedling_overdue_days", 20, r"after the 28 Minimum Days.*more than 28"),
         ("microneedling_overdue_days", 28, r"after the 28 Minimum Days.*more than 28"),
         ("microneedling_overdue_days", 400, r"at most 365"),

@@ -43,19 +43,27 @@ class MicroneedlingInputMixin(models.AbstractModel):
     _name = "microneedling.input.mixin"
     _description = "Microneedling Input Checks"
 
+    # A model whose own create/write prepares or guards the values before calling
+    # super() sets this and calls _check_input_values first itself: the values are
+    # then checked before its code reads them, and only once.
+    _input_checked_by_model = False
+
     @api.model_create_multi
     def create(self, vals_list):
-        if vals_list:
-            # Access comes first: who may not create learns that, not what was wrong.
-            self.browse().check_access("create")
-            check_input(self, vals_list, check_field_access=True)
+        if not self._input_checked_by_model:
+            self._check_input_values(vals_list, "create")
         return super().create(vals_list)
 
     def write(self, vals):
-        if self:
-            self.browse().check_access("write")
-            check_input(self, [vals], check_field_access=True)
+        if not self._input_checked_by_model and self:
+            self._check_input_values([vals], "write")
         return super().write(vals)
+
+    def _check_input_values(self, vals_list, operation):
+        if vals_list:
+            # Access comes first: who may not create learns that, not what was wrong.
+            self.browse().check_access(operation)
+            check_input(self, vals_list, check_field_access=True)
 
 
 def check_input(model, vals_list, fnames=None, check_field_access=False):

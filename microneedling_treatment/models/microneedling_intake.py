@@ -32,6 +32,7 @@ class MicroneedlingIntake(models.Model):
     _description = "Microneedling Screening"
     _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "screening_date desc, id desc"
+    _input_checked_by_model = True
     _rec_name = "partner_id"
 
     # Client and screening
@@ -169,6 +170,7 @@ class MicroneedlingIntake(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         if not self._is_trusted():
             trusted.check_derived_values(self, vals_list)
             forced = ACTION_FIELDS & {key for vals in vals_list for key in vals}
@@ -187,6 +189,8 @@ class MicroneedlingIntake(models.Model):
         return intakes
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         if not self._is_trusted():
             trusted.check_derived_values(self, [vals])
             if ACTION_FIELDS & set(vals):

@@ -16,6 +16,7 @@ class MicroneedlingIntakeAnswer(models.Model):
     _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Screening Answer"
     _order = "intake_id, sequence, id"
+    _input_checked_by_model = True
     _rec_name = "contraindication_id"
 
     # Question
@@ -101,6 +102,7 @@ class MicroneedlingIntakeAnswer(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         if not self._is_trusted():
             trusted.check_derived_values(self, vals_list)
             if CLEARANCE_FIELDS & {key for vals in vals_list for key in vals}:
@@ -117,6 +119,8 @@ class MicroneedlingIntakeAnswer(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         if not self._is_trusted():
             trusted.check_derived_values(self, [vals])
             if CLEARANCE_FIELDS & set(vals):

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from . import trusted
 
 MIN_COURSE_SESSIONS = 3
+# "Continued until desired results are achieved": a bound that catches typos.
+MAX_PLANNED_SESSIONS = 24
 # A series that still books sessions.
 OPEN_STATES = ("new", "in_progress")
 
@@ -15,6 +17,7 @@ class MicroneedlingSeries(models.Model):
     _description = "Microneedling Treatment Series"
     _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
+    _input_checked_by_model = True
 
     # Identification
     name = fields.Char(
@@ -222,9 +225,15 @@ class MicroneedlingSeries(models.Model):
                         minimum=MIN_COURSE_SESSIONS,
                     )
                 )
-            if series.planned_session_count < 1:
+            if not 1 <= series.planned_session_count <= MAX_PLANNED_SESSIONS:
                 raise ValidationError(
-                    _("%(series)s must plan at least one session.", series=series.name)
+                    _(
+                        "%(series)s plans %(count)s sessions: Planned Sessions goes from 1 to "
+                        "%(maximum)s.",
+                        series=series.name,
+                        count=series.planned_session_count,
+                        maximum=MAX_PLANNED_SESSIONS,
+                    )
                 )
 
     @api.constrains("kind", "partner_id")
@@ -291,6 +300,7 @@ class MicroneedlingSeries(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         trusted.check_derived_values(self, vals_list)
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
@@ -300,6 +310,8 @@ class MicroneedlingSeries(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         trusted.check_derived_values(self, [vals])
         if {"partner_id", "company_id"} & set(vals):
             locked = self.filtered(

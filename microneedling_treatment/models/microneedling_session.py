@@ -31,6 +31,7 @@ class MicroneedlingSession(models.Model):
         "microneedling.restricted.fields.mixin",
     ]
     _order = "start desc, id desc"
+    _input_checked_by_model = True
 
     # Planning
     series_id = fields.Many2one(
@@ -351,6 +352,7 @@ class MicroneedlingSession(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         vals_list = self._prepare_booking_series(
             [self._prepare_override_values(self._prepare_done_values(vals)) for vals in vals_list]
         )
@@ -374,6 +376,8 @@ class MicroneedlingSession(models.Model):
         return sessions
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         self._check_restricted_values(vals)
         vals = self._prepare_override_values(self._prepare_done_values(vals))
         expired = self._expired_overrides(vals)
@@ -509,6 +513,10 @@ class MicroneedlingSession(models.Model):
         """An override names its author and lasts while the session keeps its slot."""
         if "override_reason" in vals:
             raw = vals["override_reason"]
+            if raw is not False and not isinstance(raw, str):
+                raise ValidationError(
+                    _("The override reason must be text: say why the session may go ahead.")
+                )
             reason = (raw or "").strip()
             if raw is not False and not reason:
                 raise UserError(_("An override needs a reason: say why the session may go ahead."))

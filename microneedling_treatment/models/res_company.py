@@ -5,6 +5,8 @@ from .microneedling_input_mixin import check_input
 
 # The protocol counts its periods in days; a year bounds each of them.
 MAX_PROTOCOL_DAYS = 365
+# "4 - 6 weeks apart": a clinic may space sessions more, never less.
+PROTOCOL_MIN_INTERVAL_DAYS = 28
 
 
 class ResCompany(models.Model):
@@ -65,15 +67,20 @@ class ResCompany(models.Model):
         for company in self:
             minimum = company.microneedling_min_interval_days
             overdue = company.microneedling_overdue_days
-            for name in ("microneedling_min_interval_days", "microneedling_confirmation_days"):
-                if not 1 <= company[name] <= MAX_PROTOCOL_DAYS:
+            floors = {
+                "microneedling_min_interval_days": PROTOCOL_MIN_INTERVAL_DAYS,
+                "microneedling_confirmation_days": 1,
+            }
+            for name, floor in floors.items():
+                if not floor <= company[name] <= MAX_PROTOCOL_DAYS:
                     raise ValidationError(
                         _(
-                            "%(company)s: %(field)s is %(days)s. Enter a number of days from 1 "
-                            "to %(max)s.",
+                            "%(company)s: %(field)s is %(days)s. Enter a number of days from "
+                            "%(min)s to %(max)s.",
                             company=company.name,
                             field=labels[name],
                             days=company[name],
+                            min=floor,
                             max=MAX_PROTOCOL_DAYS,
                         )
                     )
