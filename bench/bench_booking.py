@@ -165,12 +165,17 @@ def main():
     finally:
         cleanup(registry, fixtures)
     base_time = statistics.median(t for t, _q in results["plain event"])
-    print(f"{rounds} rounds, medians (fresh cursor per operation, flush included, rolled back)")
-    print(f"{'operation':<24} {'time':>9} {'x plain':>8} {'queries':>8}")
+    lines = [
+        f"{rounds} rounds, medians (fresh cursor per operation, flush included, rolled back)",
+        f"{'operation':<24} {'time':>9} {'x plain':>8} {'queries':>8}",
+    ]
     for name in names:
         seconds = statistics.median(t for t, _q in results[name])
         queries = statistics.median(q for _t, q in results[name])
-        print(f"{name:<24} {seconds * 1000:7.1f} ms {seconds / base_time:7.2f}x {queries:8.0f}")
+        lines.append(
+            f"{name:<24} {seconds * 1000:7.1f} ms {seconds / base_time:7.2f}x {queries:8.0f}"
+        )
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
