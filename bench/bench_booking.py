@@ -50,7 +50,10 @@ def prepare(registry):
         fresh, veteran = env["res.partner"].create(
             [{"name": "Bench Fresh"}, {"name": "Bench Veteran"}]
         )
-        Intake._create_submitted(fresh, {}, now - timedelta(days=1))
+        # The same current answer for both (waxing 41 days ago): only the history differs.
+        Intake._create_submitted(
+            fresh, {"waxing": now - timedelta(days=41)}, now - timedelta(days=1)
+        )
         # The veteran: a completed course of 6 sessions 4 weeks apart, 30 screenings since.
         Intake._create_submitted(veteran, {}, now - timedelta(days=200))
         course = Series.create(

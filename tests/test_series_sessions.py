@@ -415,3 +415,33 @@ class TestCheckQueryCount(MicroneedlingCase):
                 when=NOW - timedelta(days=days),
             )
         self.assertEqual(self._measure(fresh), self._measure(veteran))
+
+    def _booking_queries(self, partner):
+        series = self.make_series(partner)
+        Session = self.env["microneedling.session"].with_user(self.user_receptionist)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        Session.create({"series_id": series.id, "start": NOW + timedelta(days=200)})
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
+    def test_booking_costs_at_most_35_queries_whatever_the_history(self):
+        """A whole booking (every protocol check, the lock, the calendar event), as
+        bench/bench_booking.py measures it: 32 queries there."""
+        fresh = self.env["res.partner"].create({"name": "Fresh Fiona"})
+        self.screen(fresh, {"waxing": NOW - timedelta(days=41)})
+        warm_up = self.env["res.partner"].create({"name": "Warm-up Wendy"})
+        self.screen(warm_up, {"waxing": NOW - timedelta(days=41)})
+        self._booking_queries(warm_up)
+        veteran = self.env["res.partner"].create({"name": "Veteran Vera"})
+        self.complete_course(veteran, sessions=6)
+        for days in range(30, 0, -1):
+            self.screen(
+                veteran,
+                {"waxing": NOW - timedelta(days=40 + days)},
+                when=NOW - timedelta(days=days),
+            )
+        fresh_queries = self._booking_queries(fresh)
+        self.assertLessEqual(fresh_queries, 35)
+        self.assertEqual(fresh_queries, self._booking_queries(veteran))

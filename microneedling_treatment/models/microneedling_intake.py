@@ -129,7 +129,7 @@ class MicroneedlingIntake(models.Model):
     def _compute_present_answer_ids(self):
         answers = self.env["microneedling.intake.answer"].search_fetch(
             [("intake_id", "in", self.ids), ("present", "=", True)],
-            ["intake_id", "contraindication_id", "cleared", "last_occurrence"],
+            ["intake_id", "contraindication_id", "present", "cleared", "last_occurrence"],
         )
         by_intake = answers.grouped("intake_id")
         for intake in self:
