@@ -270,13 +270,15 @@ def _check_float(model, field, value):
     # A (precision, scale) pair bounds the value; larger ones would not round-trip.
     limit = min(10.0 ** (digits[0] - digits[1]), FLOAT_LIMIT) if digits else FLOAT_LIMIT
     if abs(value) >= limit:
+        # Formatted outside the call: the translation extractor evaluates its arguments.
+        limit_text = f"{limit:.0f}"
         return (
             model.env._(
                 "%(field)s (%(model)s): %(value)s is out of range. Enter a number between "
                 "-%(limit)s and %(limit)s.",
                 **_labels(model, field),
                 value=_shown(value),
-                limit=f"{limit:.0f}",
+                limit=limit_text,
             ),
             (),
         )
@@ -304,13 +306,14 @@ def _check_selection(model, field, value):
     if value in keys:
         return None, ()
     labels = dict(field._description_selection(model.env))
+    choices = ", ".join(f"{key} ({labels.get(key, key)})" for key in keys)
     return (
         model.env._(
             "%(field)s (%(model)s): %(value)s is not one of its choices. Use one of: "
             "%(choices)s.",
             **_labels(model, field),
             value=_shown(value),
-            choices=", ".join(f"{key} ({labels.get(key, key)})" for key in keys),
+            choices=choices,
         ),
         (),
     )
