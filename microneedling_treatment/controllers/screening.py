@@ -91,7 +91,7 @@ class MicroneedlingScreening(http.Controller):
     def _open(self, token):
         """(link, None) for a valid token, else (None, the response to send)."""
         ip = request.httprequest.remote_addr
-        if not request.env["microneedling.screening.attempt"]._register(ip, token):
+        if not request.env["microneedling.screening.attempt"]._check_and_register(ip, token):
             return None, request.render(
                 "microneedling_treatment.screening_page_rate_limited", status=429
             )
@@ -105,7 +105,7 @@ class MicroneedlingScreening(http.Controller):
         return link, None
 
     def _log(self, link, event):
-        link._log_access(
+        link._record_access(
             event,
             request.httprequest.remote_addr,
             request.httprequest.user_agent.string,

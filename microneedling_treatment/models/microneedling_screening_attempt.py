@@ -25,7 +25,7 @@ class MicroneedlingScreeningAttempt(models.Model):
     )
 
     @api.model
-    def _register(self, ip, token):
+    def _check_and_register(self, ip, token):
         """Record a request; False when this IP or this token went over its limit."""
         Attempt = self.sudo()
         since = fields.Datetime.now() - WINDOW

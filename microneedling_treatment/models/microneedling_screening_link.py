@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, time, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -116,7 +117,7 @@ class MicroneedlingScreeningLink(models.Model):
             tz = client_tz(link.partner_id, link.company_id)
             next_day = to_local(start, link.partner_id, link.company_id).date() + timedelta(days=1)
             midnight = tz.localize(datetime.combine(next_day, time.min))
-            link.expiry_date = midnight.astimezone(tz.utc).replace(tzinfo=None)
+            link.expiry_date = midnight.astimezone(pytz.utc).replace(tzinfo=None)
 
     # ------------------------------------------------------------
     # CRUD
@@ -357,7 +358,9 @@ class MicroneedlingScreeningLink(models.Model):
         self.ensure_one()
         link = self.with_context(lang=self._client_lang())
         items = link._client_items()
-        allowed = FORM_FIELDS | {f"{prefix}_{item.id}" for item in items for prefix in ("answer", "when")}
+        allowed = FORM_FIELDS | {
+            f"{prefix}_{item.id}" for item in items for prefix in ("answer", "when")
+        }
         if set(form) - allowed:
             return {}, [
                 link.env._("This form does not match the questions: please reload the page.")
@@ -436,7 +439,7 @@ class MicroneedlingScreeningLink(models.Model):
             # A day without a time counts from its end: the waiting time is never shorter
             # than the client's real one.
             local = datetime.combine(local.date(), time(23, 59))
-        value = tz.localize(local).astimezone(tz.utc).replace(tzinfo=None)
+        value = tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
         return min(value, now), False
 
     def _client_parse_signature(self, raw):
@@ -529,7 +532,7 @@ class MicroneedlingScreeningLink(models.Model):
         )
         return True
 
-    def _log_access(self, event, ip, user_agent, user):
+    def _record_access(self, event, ip, user_agent, user):
         """One access line: who (a signed-in user, if any), when, from where, what."""
         self.ensure_one()
         self.env["microneedling.screening.link.access"].sudo().create(

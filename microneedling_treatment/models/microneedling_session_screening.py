@@ -155,9 +155,7 @@ class MicroneedlingSession(models.Model):
     def _microneedling_reachable(self):
         self.ensure_one()
         partner = self.partner_id
-        return bool(
-            partner.email or (self.company_id.microneedling_sms_enabled and partner.mobile)
-        )
+        return bool(partner.email or (self.company_id.microneedling_sms_enabled and partner.mobile))
 
     def _microneedling_screening_need(self):
         """{session: why} for sessions whose client must fill in or confirm the screening
