@@ -26,9 +26,7 @@ class MicroneedlingIntake(models.Model):
     client_signed_name = fields.Char(
         string="Signed Name", readonly=True, copy=False, help="The full name the client typed."
     )
-    client_signature = fields.Binary(
-        string="Client Signature", readonly=True, copy=False, attachment=True
-    )
+    client_signature = fields.Binary(readonly=True, copy=False, attachment=True)
     client_medications = fields.Text(
         string="Medications (Client's Words)",
         readonly=True,
