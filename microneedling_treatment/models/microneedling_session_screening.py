@@ -39,13 +39,25 @@ class MicroneedlingSession(models.Model):
         "Done: the client filled it in or confirmed it.\n"
         "Expired: the visit is past and the link was not used.",
     )
+    screening_link_ids = fields.One2many(
+        comodel_name="microneedling.screening.link",
+        inverse_name="session_id",
+        groups="microneedling_treatment.group_manager",
+    )
     screening_link_sent_date = fields.Datetime(
         string="Screening Link Sent On",
         compute="_compute_screening_link_status",
         compute_sudo=True,
     )
 
-    @api.depends("state", "start", "partner_id", "company_id")
+    @api.depends(
+        "state",
+        "start",
+        "partner_id",
+        "company_id",
+        "screening_link_ids.state",
+        "screening_link_ids.last_sent_date",
+    )
     def _compute_screening_link_status(self):
         Link = self.env["microneedling.screening.link"].sudo()
         real = self.filtered("id")
