@@ -116,7 +116,6 @@ class MicroneedlingScreening(http.Controller):
         return request.render(
             "microneedling_treatment.screening_page_form",
             {
-                "link": link,
                 "token": link._get_token(),
                 "company": link.company_id,
                 "first_name": link._client_first_name(),
