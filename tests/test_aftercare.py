@@ -279,8 +279,6 @@ class TestAftercareTimeline(AftercareCase):
         self.assertEqual(
             self.lines(session, "aftercare_step_12h").scheduled_date, NOW + timedelta(hours=10)
         )
-        rule = self.env.ref("microneedling_treatment.base_automation_session_aftercare")
-        self.assertEqual(rule.model_id.model, "microneedling.session")
         data = self.env["ir.model.data"].search(
             [
                 ("module", "=", "microneedling_treatment"),
@@ -291,7 +289,6 @@ class TestAftercareTimeline(AftercareCase):
                         "microneedling.aftercare.step",
                         "mail.template",
                         "sms.template",
-                        "base.automation",
                         "mail.activity.type",
                     ),
                 ),

@@ -148,7 +148,7 @@ class TestReceptionDesk(MicroneedlingCase):
         first.with_user(self.user_practitioner).action_done()
         self.item("recent_procedure").window_hours = 32 * 24
         self.screen(self.client, {"recent_procedure": NOW}, when=NOW)
-        slots = series._free_slots()
+        slots = series.env["microneedling.book.next.wizard"]._free_slots(series)
         self.assertTrue(slots)
         self.assertGreater(NOW + timedelta(days=32), series.window_open_date)
         self.assertTrue(all(start >= NOW + timedelta(days=32) for start in slots))
@@ -167,7 +167,7 @@ class TestReceptionDesk(MicroneedlingCase):
         series = self._done_series(datetime(2027, 2, 19, 9, 0))
         paris = pytz.timezone("Europe/Paris")
         with freeze_time(datetime(2027, 3, 1)):
-            slots = series._free_slots(count=200)
+            slots = series.env["microneedling.book.next.wizard"]._free_slots(series, count=200)
         local = [pytz.utc.localize(start).astimezone(paris) for start in slots]
         self.assertEqual({start.hour for start in local}, set(range(9, 18)))
         after_change = [start for start in local if start.date() >= date(2027, 3, 29)]
@@ -179,13 +179,13 @@ class TestReceptionDesk(MicroneedlingCase):
     def test_book_next_for_overdue_series_looks_ahead_from_today(self):
         series = self._done_series(NOW - timedelta(days=60))
         self.assertTrue(series.is_overdue)
-        slots = series._free_slots()
+        slots = series.env["microneedling.book.next.wizard"]._free_slots(series)
         self.assertTrue(slots)
         self.assertTrue(all(NOW <= start <= NOW + timedelta(days=14) for start in slots))
 
     def test_book_next_stays_inside_an_open_window(self):
         series = self._done_series(NOW - timedelta(days=35))  # window: day 28 to day 42
-        slots = series._free_slots(count=200)
+        slots = series.env["microneedling.book.next.wizard"]._free_slots(series, count=200)
         self.assertTrue(slots)
         self.assertTrue(all(NOW <= start <= series.overdue_date for start in slots))
 
@@ -194,14 +194,14 @@ class TestReceptionDesk(MicroneedlingCase):
         self.item("recent_procedure").window_hours = 30 * 24
         self.screen(self.client, {"recent_procedure": NOW}, when=NOW)
         with self.assertRaisesRegex(UserError, "is blocked until 12/20/2026 09:00, after this"):
-            series._free_slots()
+            series.env["microneedling.book.next.wizard"]._free_slots(series)
 
     def test_book_next_needs_a_practitioner_and_a_free_hour(self):
         series = self._done_series(NOW - timedelta(days=30))
         practitioner = series.user_id
         series.user_id = False
         with self.assertRaisesRegex(UserError, "has no practitioner"):
-            series._free_slots()
+            series.env["microneedling.book.next.wizard"]._free_slots(series)
         series.user_id = practitioner
         self.env["calendar.event"].create(
             {
@@ -212,7 +212,7 @@ class TestReceptionDesk(MicroneedlingCase):
             }
         )
         with self.assertRaisesRegex(UserError, "has no free hour"):
-            series._free_slots()
+            series.env["microneedling.book.next.wizard"]._free_slots(series)
 
     def test_practitioner_confirms_answers_unchanged(self):
         intake = self.screen(self.client, when=NOW - timedelta(days=20))

@@ -260,6 +260,32 @@ class TestSessionBelongsToItsClient(MicroneedlingCase):
                     session.with_user(user).write({"company_id": other.id})
         self.assertEqual(session.partner_id, self.client)
         self.assertEqual(session.company_id, self.env.company)
+        # Nor moved into another client's series, whatever that client's clearance.
+        other_client = self.env["res.partner"].create({"name": "Olga Other"})
+        self.screen(other_client)
+        other_series = self.make_series(other_client)
+        for user in (self.user_receptionist, self.user_manager):
+            with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, "belong to"):
+                session.with_user(user).write({"series_id": other_series.id})
+        self.assertEqual(session.series_id.partner_id, self.client)
+        # Nor linked by hand to a calendar event of someone else's: deleting that event
+        # would cancel the session.
+        event = (
+            self.env["calendar.event"]
+            .with_user(self.user_employee)
+            .create({"name": "Mine", "start": NOW, "stop": NOW + timedelta(hours=1)})
+        )
+        with self.assertRaisesRegex(AccessError, "linked to a microneedling session"):
+            event.write({"microneedling_session_id": session.id})
+        with self.assertRaisesRegex(AccessError, "linked to a microneedling session"):
+            self.env["calendar.event"].with_user(self.user_receptionist).create(
+                {
+                    "name": "Hijack",
+                    "start": NOW,
+                    "stop": NOW + timedelta(hours=1),
+                    "microneedling_session_id": session.id,
+                }
+            )
         # Nor created pointing at another client than its series'.
         with self.assertRaisesRegex(AccessError, "Client"):
             self.book(
@@ -362,3 +388,8 @@ class TestSessionTimes(MicroneedlingCase):
         with self.assertRaisesRegex(ValidationError, "in the future"):
             self.book(series, NOW + timedelta(days=2), user=self.user_practitioner, state="done")
         self.assertFalse(series.session_ids)
+        # Nor by writing the state, past the button's own check.
+        session = self.book(series, NOW + timedelta(days=2))
+        with self.assertRaisesRegex(ValidationError, "in the future"):
+            session.with_user(self.user_practitioner).write({"state": "done"})
+        self.assertEqual(session.state, "booked")

@@ -241,6 +241,32 @@ class TestEventSync(MicroneedlingCase):
         self.assertEqual(event.microneedling_session_id, session)
         self.assertIn("1/6", event.name)
 
+    def test_event_title_follows_numbering_and_plan(self):
+        """Cancelling session 1, or moving session 2 before it, renumbers the others'
+        events; changing the planned count retitles them all."""
+        first = self.book(self.series, self.start)
+        second = self.book(self.series, self.start + timedelta(days=30))
+        third = self.book(self.series, self.start + timedelta(days=60))
+        self.assertEqual(
+            [s.event_id.name for s in first | second | third],
+            [f"Clara Client - session {n}/6" for n in (1, 2, 3)],
+        )
+        first.action_cancel()
+        self.assertEqual(second.event_id.name, "Clara Client - session 1/6")
+        self.assertEqual(third.event_id.name, "Clara Client - session 2/6")
+        self.series.planned_session_count = 4
+        self.assertEqual(third.event_id.name, "Clara Client - session 2/4")
+        # A drag on the calendar renumbers the other session's event too.
+        second.event_id.write(
+            {
+                "start": self.start + timedelta(days=90),
+                "stop": self.start + timedelta(days=90, hours=1),
+            }
+        )
+        self.assertEqual(third.event_id.name, "Clara Client - session 1/4")
+        self.assertEqual(second.event_id.name, "Clara Client - session 2/4")
+        self.assertEqual((second.event_id.start, second.event_id.stop), (second.start, second.stop))
+
     def test_session_move_moves_event(self):
         session = self.book(self.series, self.start)
         session.write(

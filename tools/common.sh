@@ -133,6 +133,11 @@ import site, sys
 with open(site.getsitepackages()[0] + "/odoo-src.pth", "w") as f:
     f.write(sys.argv[1] + "\n")
 PYEOF
+    # `odoo-bin --workers N` starts a gevent process that loads gevent's plugins
+    # through pkg_resources: this must resolve, or that process crash-loops
+    # (see the zope pins in requirements-dev.txt).
+    "$VENV_DIR/bin/python" -W ignore -c "import pkg_resources; pkg_resources.require('gevent')" \
+        || die "pkg_resources cannot resolve gevent's requirements: production mode (--workers) would crash-loop."
     echo "$want" > "$VENV_DIR/.requirements-hash"
 }
 

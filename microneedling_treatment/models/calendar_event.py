@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from . import trusted
 
@@ -30,6 +30,8 @@ class CalendarEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not trusted.is_raised(self.env, trusted.SYNC):
+            self._check_microneedling_link(vals_list)
         events = super().create(vals_list)
         if not trusted.is_raised(self.env, trusted.SYNC):
             events._sync_microneedling_session_from_event()
@@ -37,6 +39,7 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         if not trusted.is_raised(self.env, trusted.SYNC):
+            self._check_microneedling_link([vals])
             self._check_microneedling_event_change(vals)
         result = super().write(vals)
         if not trusted.is_raised(self.env, trusted.SYNC) and {"start", "stop", "user_id"} & set(
@@ -57,6 +60,18 @@ class CalendarEvent(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    @api.model
+    def _check_microneedling_link(self, vals_list):
+        """Only a session links itself to its event: a link written by hand would let
+        any calendar user move, or cancel by deleting their own event, a session."""
+        if any("microneedling_session_id" in vals for vals in vals_list):
+            raise AccessError(
+                _(
+                    "An appointment is linked to a microneedling session by the session "
+                    "itself: book the session from its series or the sessions calendar."
+                )
+            )
 
     def _check_microneedling_event_change(self, vals):
         """A session's appointment is not archived or repeated: the session decides."""

@@ -3,9 +3,13 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# How far a step may run from its anchor, either way: one year, in the step's unit.
+MAX_OFFSET = {"hours": 365 * 24, "days": 365}
+
 
 class MicroneedlingAftercareStep(models.Model):
     _name = "microneedling.aftercare.step"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Aftercare Step"
     _order = "sequence, id"
 
@@ -93,6 +97,38 @@ class MicroneedlingAftercareStep(models.Model):
                     _(
                         "Aftercare step %(step)s plans an activity: choose its activity type.",
                         step=step.name,
+                    )
+                )
+
+    @api.constrains("anchor", "offset", "offset_unit")
+    def _check_offset(self):
+        label = self._fields["offset"]._description_string(self.env)
+        for step in self:
+            unit = _("hours") if step.offset_unit == "hours" else _("days")
+            limit = MAX_OFFSET[step.offset_unit]
+            if abs(step.offset) > limit:
+                raise ValidationError(
+                    _(
+                        "Aftercare step %(step)s: its %(field)s of %(offset)s %(unit)s is too far "
+                        "from its anchor. Enter at most %(limit)s %(unit)s (one year), before "
+                        "or after it.",
+                        step=step.name,
+                        field=label,
+                        offset=step.offset,
+                        unit=unit,
+                        limit=limit,
+                    )
+                )
+            if step.anchor == "done" and step.offset < 0:
+                raise ValidationError(
+                    _(
+                        "Aftercare step %(step)s cannot run before the session is done: its "
+                        "%(field)s is %(offset)s %(unit)s from Session Done. Enter 0 or more, "
+                        "or anchor it on the next-session window.",
+                        step=step.name,
+                        field=label,
+                        offset=step.offset,
+                        unit=unit,
                     )
                 )
 

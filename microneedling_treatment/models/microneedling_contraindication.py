@@ -1,9 +1,14 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+# The longest time window the protocol knows is months (isotretinoin): one year
+# bounds it, and keeps window arithmetic far from date limits.
+MAX_WINDOW_HOURS = 365 * 24
+
 
 class MicroneedlingContraindication(models.Model):
     _name = "microneedling.contraindication"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Contraindication"
     _order = "sequence, id"
 
@@ -46,15 +51,32 @@ class MicroneedlingContraindication(models.Model):
 
     @api.constrains("kind", "window_hours")
     def _check_window_hours(self):
-        invalid = self.filtered(lambda c: c.kind == "window" and c.window_hours <= 0)
-        if invalid:
-            raise ValidationError(
-                _(
-                    "Time-window contraindications need a window of at least one hour: "
-                    "set it on %(names)s.",
-                    names=", ".join(invalid.mapped("name")),
+        label = self._fields["window_hours"]._description_string(self.env)
+        for item in self:
+            hours = item.window_hours
+            if item.kind == "window" and not 1 <= hours <= MAX_WINDOW_HOURS:
+                raise ValidationError(
+                    _(
+                        "%(item)s is a time window: its %(field)s must be at least one hour "
+                        "and at most %(max)s (one year), not %(hours)s. Set it from 1 to "
+                        "%(max)s hours.",
+                        item=item.name,
+                        field=label,
+                        hours=hours,
+                        max=MAX_WINDOW_HOURS,
+                    )
                 )
-            )
+            if not 0 <= hours <= MAX_WINDOW_HOURS:
+                raise ValidationError(
+                    _(
+                        "%(item)s: its %(field)s must be from 0 to %(max)s hours (one year), "
+                        "not %(hours)s.",
+                        item=item.name,
+                        field=label,
+                        hours=hours,
+                        max=MAX_WINDOW_HOURS,
+                    )
+                )
 
     # ------------------------------------------------------------
     # TOOLS

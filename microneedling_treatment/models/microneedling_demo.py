@@ -99,8 +99,6 @@ class MicroneedlingSeries(models.Model):
                     {"series_id": series.id, "start": at(7 * weeks + index % 5, hour)}
                 )
                 session.write({"state": "done", "date_done": session.stop})
-                # Automation rules are not hooked yet while the module installs.
-                session._sync_aftercare_schedule()
             if story == "on_track":
                 last = max(done_weeks) * 7 + index % 5
                 # Five weeks since the last one: due today, so "My Day" has sessions.

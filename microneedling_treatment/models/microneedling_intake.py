@@ -4,7 +4,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_datetime
 
+from .. import tools
 from . import trusted
+
+CLEARANCE_STATES = [
+    ("cleared", "Cleared"),
+    ("blocked", "Blocked"),
+    ("review", "Needs Practitioner Review"),
+    ("no_screening", "No Screening"),
+]
 
 # Set by the screening's own actions only: never by a form, an import or RPC.
 ACTION_FIELDS = {
@@ -22,8 +30,9 @@ LATE_FIELDS = {"notes", "message_follower_ids", "activity_ids"}
 class MicroneedlingIntake(models.Model):
     _name = "microneedling.intake"
     _description = "Microneedling Screening"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "screening_date desc, id desc"
+    _input_checked_by_model = True
     _rec_name = "partner_id"
 
     # Client and screening
@@ -106,11 +115,25 @@ class MicroneedlingIntake(models.Model):
     review_date = fields.Datetime(readonly=True, copy=False)
     notes = fields.Html()
     present_count = fields.Integer(compute="_compute_present_count")
+    # What the booking rules read: one query for a whole batch of screenings.
+    present_answer_ids = fields.Many2many(
+        comodel_name="microneedling.intake.answer", compute="_compute_present_answer_ids"
+    )
 
     @api.depends("answer_ids.present")
     def _compute_present_count(self):
         for intake in self:
             intake.present_count = len(intake.answer_ids.filtered("present"))
+
+    @api.depends("answer_ids.present")
+    def _compute_present_answer_ids(self):
+        answers = self.env["microneedling.intake.answer"].search_fetch(
+            [("intake_id", "in", self.ids), ("present", "=", True)],
+            ["intake_id", "contraindication_id", "cleared", "last_occurrence"],
+        )
+        by_intake = answers.grouped("intake_id")
+        for intake in self:
+            intake.present_answer_ids = by_intake.get(intake, answers.browse())
 
     # ------------------------------------------------------------
     # CRUD
@@ -147,6 +170,7 @@ class MicroneedlingIntake(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         if not self._is_trusted():
             trusted.check_derived_values(self, vals_list)
             forced = ACTION_FIELDS & {key for vals in vals_list for key in vals}
@@ -165,6 +189,8 @@ class MicroneedlingIntake(models.Model):
         return intakes
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         if not self._is_trusted():
             trusted.check_derived_values(self, [vals])
             if ACTION_FIELDS & set(vals):
@@ -394,8 +420,9 @@ class MicroneedlingIntake(models.Model):
 
         Ordered by submission, never by a typed date. A screening belongs to the
         company that took it (its record rules keep it there), so another company
-        must screen the client itself.
-        Returns {(partner id, company id): intake}.
+        must screen the client itself. The rules read the answers whoever asks
+        (sudo): callers only ever hand out what they derive from them.
+        Returns {(partner id, company id): intake}, intakes sharing one prefetch.
         """
         if not partners or not companies:
             return {}
@@ -409,7 +436,53 @@ class MicroneedlingIntake(models.Model):
             """,
             [tuple(partners.ids), tuple(companies.ids)],
         )
+        rows = self.env.cr.fetchall()
+        intakes = self.sudo().browse([intake_id for _partner, _company, intake_id in rows])
+        by_id = {intake.id: intake for intake in intakes}
         return {
-            (partner_id, company_id): self.browse(intake_id)
-            for partner_id, company_id, intake_id in self.env.cr.fetchall()
+            (partner_id, company_id): by_id[intake_id] for partner_id, company_id, intake_id in rows
         }
+
+    def _block_reasons(self, at):
+        """Reasons this current screening (empty: none) refuses a session starting at `at`."""
+        if not self:
+            return [
+                {
+                    "type": "no_screening",
+                    "until": False,
+                    "message": _(
+                        "no submitted screening: a practitioner must screen the client first"
+                    ),
+                }
+            ]
+        self.ensure_one()
+        reasons = (answer._block_reason(at) for answer in self.present_answer_ids)
+        return [reason for reason in reasons if reason]
+
+    def _clearance(self, at):
+        """(state, blocked until, label) of a client at `at`, from this current screening."""
+        state, until = self._clearance_from_reasons(self._block_reasons(at))
+        if state == "blocked" and until:
+            label = _("Blocked until %(date)s", date=tools.format_user_datetime(self.env, until))
+        else:
+            labels = dict(
+                self.env["microneedling.session"]
+                ._fields["clearance_state"]
+                ._description_selection(self.env)
+            )
+            label = labels[state]
+        return state, until, label
+
+    @api.model
+    def _clearance_from_reasons(self, reasons):
+        """(state, blocked until) summarising block reasons, most serious first."""
+        types = {reason["type"] for reason in reasons}
+        if "no_screening" in types:
+            return "no_screening", False
+        if types & {"absolute", "undated"}:
+            return "blocked", False
+        if "review" in types:
+            return "review", False
+        if types:
+            return "blocked", max(reason["until"] for reason in reasons)
+        return "cleared", False

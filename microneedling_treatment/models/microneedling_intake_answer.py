@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .. import tools
 from . import trusted
 
 CLEARANCE_FIELDS = {"cleared", "cleared_by_id", "cleared_date", "clearance_reason"}
@@ -10,8 +13,10 @@ FIXED_FIELDS = ("intake_id", "contraindication_id")
 
 class MicroneedlingIntakeAnswer(models.Model):
     _name = "microneedling.intake.answer"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Screening Answer"
     _order = "intake_id, sequence, id"
+    _input_checked_by_model = True
     _rec_name = "contraindication_id"
 
     # Question
@@ -97,6 +102,7 @@ class MicroneedlingIntakeAnswer(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         if not self._is_trusted():
             trusted.check_derived_values(self, vals_list)
             if CLEARANCE_FIELDS & {key for vals in vals_list for key in vals}:
@@ -113,6 +119,8 @@ class MicroneedlingIntakeAnswer(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         if not self._is_trusted():
             trusted.check_derived_values(self, [vals])
             if CLEARANCE_FIELDS & set(vals):
@@ -216,3 +224,74 @@ class MicroneedlingIntakeAnswer(models.Model):
                     reason=reason,
                 )
             )
+
+    def _block_reason(self, at):
+        """Why this answer refuses a session starting at `at` (None when it does not).
+
+        The rule of each kind of contraindication lives here, with the answer. A
+        reason that reveals the answer also has a `public_message` without it, for
+        the users who may only see the client's clearance.
+        """
+        self.ensure_one()
+        item = self.contraindication_id
+        if not self.present:
+            return None
+        if item.kind == "absolute":
+            return {
+                "type": "absolute",
+                "until": False,
+                "message": _(
+                    "%(item)s: declared present, an absolute contraindication", item=item.name
+                ),
+                "public_message": _(
+                    "a contraindication in the screening rules out treatment "
+                    "(details for practitioners only)"
+                ),
+            }
+        if item.kind == "review":
+            if self.cleared:
+                return None
+            return {
+                "type": "review",
+                "until": False,
+                "message": _(
+                    "%(item)s: declared present, a practitioner must review and clear it",
+                    item=item.name,
+                ),
+                "public_message": _(
+                    "an answer in the screening awaits a practitioner's review "
+                    "(details for practitioners only)"
+                ),
+            }
+        if not self.last_occurrence:
+            return {
+                "type": "undated",
+                "until": False,
+                "message": _(
+                    "%(item)s: declared present without a date; record when it last happened",
+                    item=item.name,
+                ),
+                "public_message": _(
+                    "an answer in the screening has no date: a practitioner must complete it"
+                ),
+            }
+        earliest = self.last_occurrence + timedelta(hours=item.window_hours)
+        if at >= earliest:
+            return None
+        earliest_text = tools.format_user_datetime(self.env, earliest)
+        return {
+            "type": "window",
+            "until": earliest,
+            "message": _(
+                "%(item)s on %(last)s: earliest %(earliest)s (%(window)s)",
+                item=item.name,
+                last=tools.format_user_datetime(self.env, self.last_occurrence),
+                earliest=earliest_text,
+                window=item._window_label(),
+            ),
+            "public_message": _(
+                "a time-bound contraindication in the screening: earliest %(earliest)s "
+                "(details for practitioners only)",
+                earliest=earliest_text,
+            ),
+        }

@@ -513,11 +513,11 @@ class MicroneedlingScreeningLink(models.Model):
         """When the answers block the visit: an activity asks the clinic to call the
         client (it says why to practitioners only, on the screening). Returns blocked."""
         self.ensure_one()
-        Partner = self.env["res.partner"]
-        data = Partner._microneedling_screening_data(self.partner_id, self.company_id)
-        reasons = Partner._microneedling_block_reasons(
-            data.get((self.partner_id.id, self.company_id.id)), self.session_id.start
+        Intake = self.env["microneedling.intake"].sudo()
+        current = Intake._current_for_partners(self.partner_id, self.company_id).get(
+            (self.partner_id.id, self.company_id.id), Intake
         )
+        reasons = current._block_reasons(self.session_id.start)
         if not reasons:
             return False
         session = self.session_id.sudo()

@@ -1,7 +1,4 @@
-from datetime import datetime, time, timedelta
-
-import pytz
-from dateutil.rrule import FR, HOURLY, MO, TH, TU, WE, rrule
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -9,17 +6,18 @@ from odoo.exceptions import UserError, ValidationError
 from . import trusted
 
 MIN_COURSE_SESSIONS = 3
+# "Continued until desired results are achieved": a bound that catches typos.
+MAX_PLANNED_SESSIONS = 24
 # A series that still books sessions.
 OPEN_STATES = ("new", "in_progress")
-SLOT_COUNT = 10
-WORKDAY_HOURS = range(9, 18)  # sessions start 09:00-17:00, practitioner's time zone
 
 
 class MicroneedlingSeries(models.Model):
     _name = "microneedling.series"
     _description = "Microneedling Treatment Series"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["microneedling.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
+    _input_checked_by_model = True
 
     # Identification
     name = fields.Char(
@@ -227,9 +225,15 @@ class MicroneedlingSeries(models.Model):
                         minimum=MIN_COURSE_SESSIONS,
                     )
                 )
-            if series.planned_session_count < 1:
+            if not 1 <= series.planned_session_count <= MAX_PLANNED_SESSIONS:
                 raise ValidationError(
-                    _("%(series)s must plan at least one session.", series=series.name)
+                    _(
+                        "%(series)s plans %(count)s sessions: Planned Sessions goes from 1 to "
+                        "%(maximum)s.",
+                        series=series.name,
+                        count=series.planned_session_count,
+                        maximum=MAX_PLANNED_SESSIONS,
+                    )
                 )
 
     @api.constrains("kind", "partner_id")
@@ -296,6 +300,7 @@ class MicroneedlingSeries(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         trusted.check_derived_values(self, vals_list)
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
@@ -305,6 +310,8 @@ class MicroneedlingSeries(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         trusted.check_derived_values(self, [vals])
         if {"partner_id", "company_id"} & set(vals):
             locked = self.filtered(
@@ -319,7 +326,8 @@ class MicroneedlingSeries(models.Model):
                     )
                 )
         result = super().write(vals)
-        if "user_id" in vals:
+        if {"user_id", "planned_session_count"} & set(vals):
+            # The practitioner attends, and "session n/N" is in the event's title.
             self.session_ids._sync_event()
         return result
 
@@ -374,103 +382,3 @@ class MicroneedlingSeries(models.Model):
             "view_mode": "form",
             "target": "new",
         }
-
-    def _free_slots(self, count=SLOT_COUNT):
-        """First free one-hour slots inside the next-session window (4 to 6 weeks).
-
-        Working hours in the practitioner's time zone, Monday to Friday; skips the
-        practitioner's calendar and the client's time-bound blocks. An overdue series
-        gets a window of the same length from now on.
-        """
-        self.ensure_one()
-        now = fields.Datetime.now()
-        company = self.company_id
-        window_start = max(self.window_open_date or now, now)
-        span = timedelta(
-            days=company.microneedling_overdue_days - company.microneedling_min_interval_days
-        )
-        if self.overdue_date and self.overdue_date > now:
-            window_end = self.overdue_date
-        else:
-            window_end = window_start + span
-        Partner = self.env["res.partner"]
-        screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
-        reasons = Partner._microneedling_block_reasons(
-            screening.get((self.partner_id.id, self.company_id.id)), window_start
-        )
-        if any(reason["type"] not in ("window",) for reason in reasons):
-            raise UserError(
-                _(
-                    "%(client)s cannot be booked: %(reasons)s",
-                    client=self.partner_id.display_name,
-                    reasons="; ".join(self.env["res.partner"]._microneedling_reason_texts(reasons)),
-                )
-            )
-        blocked_until = max((reason["until"] for reason in reasons), default=window_start)
-        if blocked_until >= window_end:
-            raise UserError(
-                _(
-                    "%(client)s is blocked until %(until)s, after this window (until %(end)s): "
-                    "book the session from the calendar on or after that date.",
-                    client=self.partner_id.display_name,
-                    until=Partner._microneedling_format(blocked_until),
-                    end=Partner._microneedling_format(window_end),
-                )
-            )
-        user = self.user_id
-        if not user:
-            raise UserError(
-                _(
-                    "%(series)s has no practitioner: choose one on the series, then look "
-                    "for free slots in their calendar.",
-                    series=self.display_name,
-                )
-            )
-        tz = pytz.timezone(user.tz or "UTC")
-        busy = (
-            self.env["calendar.event"]
-            .sudo()
-            .search_read(
-                [
-                    ("partner_ids", "in", user.partner_id.ids),
-                    ("start", "<", window_end),
-                    ("stop", ">", window_start),
-                ],
-                ["start", "stop"],
-            )
-        )
-        local_start = pytz.utc.localize(window_start).astimezone(tz)
-        # Wall-clock hours, localized one by one: a window crossing a daylight-saving
-        # change keeps 09:00 at 09:00.
-        candidates = rrule(
-            HOURLY,
-            dtstart=datetime.combine(local_start.date(), time(0, 0)),
-            byweekday=(MO, TU, WE, TH, FR),
-            byhour=list(WORKDAY_HOURS),
-            byminute=0,
-            bysecond=0,
-        )
-        slots = []
-        for local in candidates:
-            start = tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
-            if start > window_end or len(slots) >= count:
-                break
-            stop = start + timedelta(hours=1)
-            if start < window_start or start < blocked_until:
-                continue
-            if any(event["start"] < stop and event["stop"] > start for event in busy):
-                continue
-            slots.append(start)
-        if not slots:
-            raise UserError(
-                _(
-                    "%(practitioner)s has no free hour for %(client)s between %(start)s and "
-                    "%(end)s: book the session from the calendar, or choose another "
-                    "practitioner on the series.",
-                    practitioner=user.name,
-                    client=self.partner_id.display_name,
-                    start=Partner._microneedling_format(max(window_start, blocked_until)),
-                    end=Partner._microneedling_format(window_end),
-                )
-            )
-        return slots

@@ -5,9 +5,10 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .. import tools
 from . import trusted
 from .microneedling_aftercare_schedule import BACKFILL_GRACE
-from .res_partner import CLEARANCE_STATES
+from .microneedling_intake import CLEARANCE_STATES
 
 ACTIVE_STATES = ("booked", "done")
 # Reasons a manager's override lifts; absolute contraindications, a missing
@@ -23,8 +24,14 @@ EVENT_STATES = ("booked", "done", "no_show")
 class MicroneedlingSession(models.Model):
     _name = "microneedling.session"
     _description = "Microneedling Session"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "microneedling.input.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "microneedling.restricted.fields.mixin",
+    ]
     _order = "start desc, id desc"
+    _input_checked_by_model = True
 
     # Planning
     series_id = fields.Many2one(
@@ -208,14 +215,12 @@ class MicroneedlingSession(models.Model):
     def _compute_clearance(self):
         """The client's clearance for this session: at its start (or now, once past),
         from the session's company's screenings."""
-        Partner = self.env["res.partner"]
+        Intake = self.env["microneedling.intake"]
         now = fields.Datetime.now()
-        screening = Partner._microneedling_screening_data(self.partner_id, self.company_id)
+        current = Intake._current_for_partners(self.partner_id, self.company_id)
         for session in self:
-            data = screening.get((session.partner_id.id, session.company_id.id))
-            state, _until, label = Partner._microneedling_clearance(
-                data, max(session.start or now, now)
-            )
+            intake = current.get((session.partner_id.id, session.company_id.id), Intake)
+            state, _until, label = intake._clearance(max(session.start or now, now))
             session.clearance_state = state
             session.clearance_label = label
 
@@ -264,13 +269,18 @@ class MicroneedlingSession(models.Model):
                     )
                 )
 
-    def _check_start_in_time(self):
-        """Booked for a coming date; done only once it took place (create, move, import)."""
+    def _check_start_in_time(self, booking=True):
+        """Done only once it took place; booked (created or moved) for a coming date.
+        Putting a past session back to booked (an undo) is not a new booking."""
         if self.env.su:
             return
         now = fields.Datetime.now()
         for session in self.filtered("start"):
-            if session.state in ("planned", "booked") and session.start < now - PAST_BOOKING_GRACE:
+            if (
+                booking
+                and session.state in ("planned", "booked")
+                and session.start < now - PAST_BOOKING_GRACE
+            ):
                 raise ValidationError(
                     _(
                         "%(session)s would be booked on %(start)s, in the past: choose a "
@@ -332,10 +342,7 @@ class MicroneedlingSession(models.Model):
                         start=self._format_datetime(session.start),
                     )
                     + "\n"
-                    + "\n".join(
-                        f"- {text}"
-                        for text in self.env["res.partner"]._microneedling_reason_texts(reasons)
-                    )
+                    + "\n".join(f"- {text}" for text in tools.reason_texts(self.env, reasons))
                 )
             raise ValidationError("\n\n".join(blocks))
 
@@ -345,30 +352,48 @@ class MicroneedlingSession(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_input_values(vals_list, "create")
         vals_list = self._prepare_booking_series(
             [self._prepare_override_values(self._prepare_done_values(vals)) for vals in vals_list]
         )
         for vals in vals_list:
             self._check_restricted_values(vals)
-        sessions = super().create(vals_list)
+        # The chatter starts with what changes after the booking: no "created" log,
+        # and the booker is not made a follower of every session they book.
+        sessions = (
+            super(MicroneedlingSession, self.with_context(mail_create_nolog=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         sessions._check_start_in_time()
         if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
+        # Aftercare is part of the session's own life, like core event's mail
+        # schedulers: no separate rule whose archiving would silently stop it.
+        sessions.filtered(lambda s: s.state == "done")._sync_aftercare_schedule()
+        # A new session may come before others of its series: they are renumbered.
+        (sessions.series_id.session_ids - sessions)._sync_event()
         return sessions
 
     def write(self, vals):
+        if self:
+            self._check_input_values([vals], "write")
         self._check_restricted_values(vals)
         vals = self._prepare_override_values(self._prepare_done_values(vals))
         expired = self._expired_overrides(vals)
+        # Other sessions whose number ("session n/N", in their event's title) may change.
+        renumbering = bool({"start", "state", "series_id"} & set(vals))
+        siblings = self.series_id.session_ids if renumbering else self.browse()
         result = super().write(vals)
-        if "start" in vals:
-            self._check_start_in_time()
+        if {"start", "state"} & set(vals):
+            self._check_start_in_time(booking="start" in vals)
         if expired:
             # sudo: reception may move an overridden session without access to the
             # (clinical) reason; the booking check then runs without the override.
             super(MicroneedlingSession, expired).write(
                 {"override_reason": False, "override_user_id": False, "override_date": False}
             )
+        to_sync = self.browse()
         if not trusted.is_raised(self.env, trusted.SYNC) and {
             "start",
             "stop",
@@ -376,7 +401,14 @@ class MicroneedlingSession(models.Model):
             "user_id",
             "series_id",
         } & set(vals):
-            self._sync_event()
+            to_sync = self
+        if renumbering:
+            # Also when the change came from the event itself (a drag): its title
+            # carries the session's number, which the event cannot know.
+            to_sync |= siblings | self.series_id.session_ids
+        to_sync._sync_event()
+        if {"state", "date_done", "start"} & set(vals):
+            self._sync_aftercare_schedule()
         return result
 
     def unlink(self):
@@ -449,6 +481,22 @@ class MicroneedlingSession(models.Model):
                     "only a practitioner can change it."
                 )
             )
+        if "series_id" in keys and self:
+            target = self.env["microneedling.series"].browse(vals["series_id"]).sudo()
+            moved = self.sudo().filtered(
+                lambda s: s.series_id.partner_id != target.partner_id
+                or s.series_id.company_id != target.company_id
+            )
+            if moved:
+                raise AccessError(
+                    _(
+                        "%(sessions)s belong to %(client)s: a session cannot move to another "
+                        "client's or company's series. Cancel it and book the other client "
+                        "instead.",
+                        sessions=", ".join(moved.mapped("display_name")),
+                        client=moved.partner_id[:1].display_name,
+                    )
+                )
         if keys & {"override_reason", "override_user_id", "override_date"} and not (
             user.has_group("microneedling_treatment.group_manager")
         ):
@@ -465,6 +513,10 @@ class MicroneedlingSession(models.Model):
         """An override names its author and lasts while the session keeps its slot."""
         if "override_reason" in vals:
             raw = vals["override_reason"]
+            if raw is not False and not isinstance(raw, str):
+                raise ValidationError(
+                    _("The override reason must be text: say why the session may go ahead.")
+                )
             reason = (raw or "").strip()
             if raw is not False and not reason:
                 raise UserError(_("An override needs a reason: say why the session may go ahead."))
@@ -630,30 +682,29 @@ class MicroneedlingSession(models.Model):
         problems = {}
         # sudo: whoever books may rely on an override without reading its reason.
         overridden = sessions.sudo().filtered("override_reason").with_env(self.env)
-        screening = self.env["res.partner"]._microneedling_screening_data(
-            sessions.partner_id, sessions.company_id
-        )
+        Intake = self.env["microneedling.intake"]
+        current = Intake._current_for_partners(sessions.partner_id, sessions.company_id)
         for session in sessions:
-            data = screening.get((session.partner_id.id, session.company_id.id))
-            reasons = self.env["res.partner"]._microneedling_block_reasons(data, session.start)
+            intake = current.get((session.partner_id.id, session.company_id.id), Intake)
+            reasons = intake._block_reasons(session.start)
             if session in overridden:
                 # A manager's override covers time windows and review answers only.
                 reasons = [r for r in reasons if r["type"] not in OVERRIDABLE_REASONS]
             if session.state == "done":
-                reasons += session._confirmation_reasons(data)
+                reasons += session._confirmation_reasons(intake)
             if reasons:
                 problems[session] = reasons
         for session, reasons in sessions._spacing_reasons().items():
             problems.setdefault(session, []).extend(reasons)
         return problems
 
-    def _confirmation_reasons(self, data):
+    def _confirmation_reasons(self, intake):
         """Answers must have been confirmed recently before a session is marked done."""
         self.ensure_one()
-        if not data:
+        if not intake:
             return []  # "no screening" is already reported
         days = self.company_id.microneedling_confirmation_days
-        confirmed = data["confirmed_date"]
+        confirmed = intake.confirmed_date
         if confirmed and confirmed >= self.start - timedelta(days=days):
             return []
         return [
@@ -712,10 +763,21 @@ class MicroneedlingSession(models.Model):
 
     def _sync_event(self):
         """Make each session's calendar event match it (idempotent)."""
+        # The event mirrors the session for the calendar: its history and followers
+        # are the session's, so it logs no creation and subscribes nobody.
         Event = (
             self.env["calendar.event"]
             .sudo()
-            .with_context(**trusted.flag(trusted.SYNC), no_mail_to_attendees=True)
+            .with_context(
+                **trusted.flag(trusted.SYNC),
+                no_mail_to_attendees=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
+                # Reminders of a session are the addon's aftercare and screening
+                # messages, not the calendar's alarms.
+                dont_notify=True,
+            )
         )
         to_unlink = Event
         create_vals, to_create = [], self.browse()
@@ -772,4 +834,4 @@ class MicroneedlingSession(models.Model):
     # ------------------------------------------------------------
 
     def _format_datetime(self, value):
-        return self.env["res.partner"]._microneedling_format(value)
+        return tools.format_user_datetime(self.env, value)

@@ -173,18 +173,18 @@ class MicroneedlingSession(models.Model):
         """{session: why} for sessions whose client must fill in or confirm the screening
         before the visit: "missing", "outdated" (older than the company's validity) or
         "confirm" (not confirmed within the confirmation days before the visit)."""
-        Partner = self.env["res.partner"]
-        data = Partner._microneedling_screening_data(self.partner_id, self.company_id)
+        current = self.env["microneedling.intake"]._current_for_partners(
+            self.partner_id, self.company_id
+        )
         result = {}
         for session in self:
             company = session.company_id
-            current = data.get((session.partner_id.id, company.id))
-            if not current:
+            intake = current.get((session.partner_id.id, company.id))
+            if not intake:
                 result[session] = "missing"
                 continue
-            submitted = current["intake"].sudo().submitted_date
             months = company.microneedling_screening_max_age_months
-            confirmed = current["confirmed_date"]
+            submitted, confirmed = intake.submitted_date, intake.confirmed_date
             if not submitted or submitted < session.start - relativedelta(months=months):
                 result[session] = "outdated"
             elif not confirmed or confirmed < session.start - timedelta(

@@ -3,6 +3,7 @@ from odoo import fields, models
 
 class MicroneedlingSideEffect(models.Model):
     _name = "microneedling.side.effect"
+    _inherit = ["microneedling.input.mixin"]
     _description = "Microneedling Side Effect"
     _order = "sequence, id"
 

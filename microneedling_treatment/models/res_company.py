@@ -1,4 +1,12 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .microneedling_input_mixin import check_input
+
+# The protocol counts its periods in days; a year bounds each of them.
+MAX_PROTOCOL_DAYS = 365
+# "4 - 6 weeks apart": a clinic may space sessions more, never less.
+PROTOCOL_MIN_INTERVAL_DAYS = 28
 
 
 class ResCompany(models.Model):
@@ -37,11 +45,82 @@ class ResCompany(models.Model):
         help="Gets the 'series overdue' activities (default: the series' practitioner).",
     )
 
-    _sql_constraints = [
-        (
-            "microneedling_days_positive",
-            "CHECK(microneedling_min_interval_days > 0 AND microneedling_overdue_days > 0 "
-            "AND microneedling_confirmation_days > 0)",
-            "Microneedling intervals must be positive numbers of days.",
-        ),
-    ]
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains(
+        "microneedling_min_interval_days",
+        "microneedling_overdue_days",
+        "microneedling_confirmation_days",
+    )
+    def _check_microneedling_days(self):
+        # A Python constraint, not SQL: the settings form shows it as a clear message.
+        labels = {
+            name: self._fields[name]._description_string(self.env)
+            for name in (
+                "microneedling_min_interval_days",
+                "microneedling_overdue_days",
+                "microneedling_confirmation_days",
+            )
+        }
+        for company in self:
+            minimum = company.microneedling_min_interval_days
+            overdue = company.microneedling_overdue_days
+            floors = {
+                "microneedling_min_interval_days": PROTOCOL_MIN_INTERVAL_DAYS,
+                "microneedling_confirmation_days": 1,
+            }
+            for name, floor in floors.items():
+                if not floor <= company[name] <= MAX_PROTOCOL_DAYS:
+                    raise ValidationError(
+                        _(
+                            "%(company)s: %(field)s is %(days)s. Enter a number of days from "
+                            "%(min)s to %(max)s.",
+                            company=company.name,
+                            field=labels[name],
+                            days=company[name],
+                            min=floor,
+                            max=MAX_PROTOCOL_DAYS,
+                        )
+                    )
+            if not minimum < overdue <= MAX_PROTOCOL_DAYS:
+                raise ValidationError(
+                    _(
+                        "%(company)s: %(field)s is %(days)s, but a series can only be overdue "
+                        "after the %(minimum)s %(minimum_field)s. Enter more than %(minimum)s "
+                        "and at most %(max)s.",
+                        company=company.name,
+                        field=labels["microneedling_overdue_days"],
+                        days=overdue,
+                        minimum=minimum,
+                        minimum_field=labels["microneedling_min_interval_days"],
+                        max=MAX_PROTOCOL_DAYS,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_microneedling_input(vals_list, "create")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self:
+            self._check_microneedling_input([vals], "write")
+        return super().write(vals)
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _check_microneedling_input(self, vals_list, operation):
+        """Type-check this addon's company fields only: other fields keep their modules' rules."""
+        fnames = {name for name in self._fields if name.startswith("microneedling_")}
+        if any(fnames.intersection(vals) for vals in vals_list if isinstance(vals, dict)):
+            # Access comes first: who may not change the company learns that.
+            self.browse().check_access(operation)
+            check_input(self, vals_list, fnames, check_field_access=True)

@@ -1,4 +1,13 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .microneedling_input_mixin import check_input
+
+# Checked together on the company (the overdue period must exceed the minimum).
+PROTOCOL_DAY_FIELDS = (
+    "microneedling_min_interval_days",
+    "microneedling_overdue_days",
+    "microneedling_confirmation_days",
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -22,3 +31,51 @@ class ResConfigSettings(models.TransientModel):
     microneedling_manager_user_id = fields.Many2one(
         related="company_id.microneedling_manager_user_id", readonly=False
     )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_microneedling_input(vals_list)
+        vals_list = [dict(vals) for vals in vals_list]
+        days_list = [self._pop_protocol_days(vals) for vals in vals_list]
+        settings = super().create(vals_list)
+        for record, days in zip(settings, days_list, strict=True):
+            record._write_protocol_days(days)
+        return settings
+
+    def write(self, vals):
+        self._check_microneedling_input([vals])
+        vals = dict(vals)
+        days = self._pop_protocol_days(vals)
+        result = super().write(vals)
+        for record in self:
+            record._write_protocol_days(days)
+        return result
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _check_microneedling_input(self, vals_list):
+        # Before the ORM converts them: "abc" for a user would silently become "no user".
+        fnames = {name for name in self._fields if name.startswith("microneedling_")}
+        check_input(self, vals_list, fnames)
+
+    @api.model
+    def _pop_protocol_days(self, vals):
+        return {name: vals.pop(name) for name in PROTOCOL_DAY_FIELDS if name in vals}
+
+    def _write_protocol_days(self, days):
+        """Write the protocol days to the company in one go.
+
+        Related fields would write them one at a time, and raising both the minimum
+        and the overdue period would fail halfway: the new minimum checked against
+        the old overdue period.
+        """
+        company = self.company_id
+        changed = {name: value for name, value in days.items() if company[name] != value}
+        if changed:
+            company.write(changed)

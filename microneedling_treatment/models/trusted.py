@@ -12,6 +12,8 @@ from odoo.exceptions import AccessError
 TOKEN = object()
 SYNC = "microneedling_event_sync"
 TRUSTED = "microneedling_trusted_write"
+# Messages posted under this flag are practitioner-only (see mail_message.py).
+CLINICAL = "microneedling_clinical_post"
 
 
 def flag(key):

@@ -1,0 +1,107 @@
+from markupsafe import Markup
+
+from odoo import _, fields, models
+from odoo.tools import format_date, is_html_empty, plaintext2html
+
+from . import trusted
+from .mail_message import CLINICAL_THREAD_MODELS
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """The outcome of a clinical follow-up goes to the clinical record, never to
+        the chatter: Odoo would post the feedback, the activity's note and its files
+        in the "done" message, which everyone who reads the record reads."""
+        clinical = self._microneedling_clinical_follow_ups()
+        if not clinical:
+            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        clinical._microneedling_record_outcome(feedback, attachment_ids)
+        messages, next_activities = super(MailActivity, self - clinical)._action_done(
+            feedback=feedback, attachment_ids=attachment_ids
+        )
+        # The "done" message still says which activity was done, by whom.
+        clinical_messages, clinical_next = super(MailActivity, clinical)._action_done()
+        return messages + clinical_messages, next_activities + clinical_next
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _microneedling_clinical_follow_ups(self):
+        """Activities whose outcome is health data: any activity on a session (whoever
+        takes the client's call: reception's notes go to the clinicians), and what a
+        practitioner completes on the client's other records."""
+        by_practitioner = self.env["mail.message"]._microneedling_reads_clinical()
+        return self.filtered(
+            lambda a: a.res_model == "microneedling.session"
+            or (by_practitioner and a.res_model in CLINICAL_THREAD_MODELS)
+        )
+
+    def _microneedling_record_outcome(self, feedback, attachment_ids):
+        """Session: feedback and note appended to the clinical notes. Series, client:
+        a practitioner-only note. Files: a practitioner-only note on the record."""
+        Attachment = self.env["ir.attachment"].sudo()
+        given_files = Attachment.browse(attachment_ids or [])
+        for activity in self:
+            note = activity.note if not is_html_empty(activity.note) else False
+            entry = activity._microneedling_outcome_entry(feedback, note)
+            files = given_files | Attachment.search(
+                [("res_model", "=", self._name), ("res_id", "=", activity.id)]
+            )
+            # sudo: the user may complete the activity without reading the clinical record.
+            record = self.env[activity.res_model].sudo().browse(activity.res_id)
+            if entry and activity.res_model == "microneedling.session":
+                record.clinical_notes = Markup("%s%s") % (record.clinical_notes or "", entry)
+                entry = False
+            if entry or files:
+                record.with_context(**trusted.flag(trusted.CLINICAL)).message_post(
+                    body=entry
+                    or Markup("<p>%s</p>")
+                    % _("Files of %(activity)s", activity=activity._microneedling_title()),
+                    author_id=self.env.user.partner_id.id,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                    attachment_ids=files.ids,
+                )
+            if note:
+                # Kept in the clinical record: neither the "done" message nor a kept
+                # done activity shows it.
+                activity.sudo().note = False
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _microneedling_title(self):
+        self.ensure_one()
+        if self.summary and self.summary != self.activity_type_id.name:
+            return _(
+                "%(activity_type)s: %(summary)s",
+                activity_type=self.activity_type_id.name,
+                summary=self.summary,
+            )
+        return self.activity_type_id.name or self.summary or ""
+
+    def _microneedling_outcome_entry(self, feedback, note):
+        """A dated entry with the feedback and the note, or False when both are empty."""
+        self.ensure_one()
+        if not feedback and not note:
+            return False
+        header = _(
+            "%(activity)s, %(date)s (%(user)s)",
+            activity=self._microneedling_title(),
+            date=format_date(self.env, fields.Date.context_today(self)),
+            user=self.env.user.name,
+        )
+        parts = [Markup("<p><strong>%s</strong></p>") % header]
+        if note:
+            parts.append(Markup("<div>%s</div>") % note)
+        if feedback:
+            parts.append(plaintext2html(feedback))
+        return Markup().join(parts)

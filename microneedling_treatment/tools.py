@@ -1,0 +1,19 @@
+"""Small helpers the models share: dates as users read them, and refusal texts."""
+
+from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
+
+
+def format_user_datetime(env, value):
+    """A date-time in the user's language and time zone, to the minute."""
+    lang = get_lang(env)
+    locale = babel_locale_parse(lang.code)
+    pattern = f"{posix_to_ldml(lang.date_format, locale=locale)} HH:mm"
+    return format_datetime(env, value, tz=env.user.tz or "UTC", dt_format=pattern)
+
+
+def reason_texts(env, reasons):
+    """Refusal reasons as the current user may read them: the health answers behind
+    them for practitioners, the derived clearance only for everyone else."""
+    if env.user.has_group("microneedling_treatment.group_practitioner"):
+        return [reason["message"] for reason in reasons]
+    return [reason.get("public_message") or reason["message"] for reason in reasons]
