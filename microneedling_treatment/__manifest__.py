@@ -23,6 +23,7 @@
     "data": [
         "security/microneedling_security.xml",
         "security/ir.model.access.csv",
+        "security/microneedling_screening_security.xml",
         "data/ir_sequence_data.xml",
         "data/microneedling_contraindication_data.xml",
         "data/microneedling_skin_goal_data.xml",
@@ -31,6 +32,7 @@
         "data/mail_template_data.xml",
         "data/microneedling_aftercare_step_data.xml",
         "data/ir_cron_data.xml",
+        "data/microneedling_screening_data.xml",
         "report/microneedling_aftercare_reports.xml",
         "report/microneedling_aftercare_templates.xml",
         "views/microneedling_aftercare_schedule_views.xml",
@@ -48,6 +50,8 @@
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/microneedling_menus.xml",
+        "views/microneedling_screening_views.xml",
+        "views/microneedling_screening_templates.xml",
     ],
     "demo": [
         "demo/microneedling_demo.xml",
@@ -55,6 +59,9 @@
     "assets": {
         "web.assets_backend": [
             "microneedling_treatment/static/src/**/*",
+        ],
+        "web.assets_frontend": [
+            "microneedling_treatment/static/screening/**/*",
         ],
         "web.assets_tests": [
             "microneedling_treatment/static/tests/tours/**/*",
