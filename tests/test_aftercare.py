@@ -5,6 +5,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import polib
+import psycopg2
 from freezegun import freeze_time
 
 from .common import NOW, MicroneedlingCase
@@ -141,16 +142,18 @@ class TestAftercareTimeline(AftercareCase):
         self.assertEqual(len(sms), 1)
         self.assertIn("72 h", sms.body)
 
-    def test_crash_mid_batch_loses_and_repeats_nothing(self):
+    def test_concurrency_error_mid_batch_loses_and_repeats_nothing(self):
         sessions = self.done_session() | self.done_session(
             self.env["res.partner"].create({"name": "Second Sam", "email": "sam@example.com"})
         )
         Schedule = type(self.Schedule)
+        conflict = psycopg2.errors.SerializationFailure("could not serialize access")
         with freeze_time(NOW + timedelta(days=1)):
-            # Messages go first, then the check-in activities fail: the batch rolls back.
+            # Messages go first, then the check-in activities hit a concurrent update:
+            # no line's fault, so the whole batch rolls back, as its transaction would.
             with (
-                patch.object(Schedule, "_plan_activities", side_effect=RuntimeError("crash")),
-                self.assertRaises(RuntimeError),
+                patch.object(Schedule, "_plan_activities", side_effect=conflict),
+                self.assertRaises(psycopg2.errors.SerializationFailure),
             ):
                 self.run_cron()
             for session in sessions:
@@ -161,6 +164,22 @@ class TestAftercareTimeline(AftercareCase):
         for session in sessions:
             self.assertEqual(len(self.client_messages(session)), 3)
             self.assertEqual(len(session.activity_ids), 1)
+
+    def test_crash_of_one_step_fails_its_lines_only(self):
+        sessions = self.done_session() | self.done_session(
+            self.env["res.partner"].create({"name": "Second Sam", "email": "sam@example.com"})
+        )
+        Schedule = type(self.Schedule)
+        with freeze_time(NOW + timedelta(days=1)):
+            with patch.object(Schedule, "_plan_activities", side_effect=RuntimeError("crash")):
+                self.run_cron()
+            self.run_cron()
+        for session in sessions:
+            self.assertEqual(len(self.client_messages(session)), 3, "sent, and only once")
+            checkin = self.lines(session, "aftercare_step_checkin")
+            self.assertEqual(checkin.state, "failed")
+            self.assertEqual(checkin.error_message, "RuntimeError: crash")
+            self.assertFalse(session.activity_ids)
 
     def test_no_sms_without_mobile_or_setting(self):
         session = self.done_session()

@@ -1,10 +1,25 @@
+import logging
+import weakref
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # Steps that fall due longer ago than this when they are first scheduled are
 # never run: importing or re-dating old sessions must not message clients.
 BACKFILL_GRACE = timedelta(hours=24)
+
+# Lines claimed and run per call: one transaction when the cron runs them.
+BATCH_SIZE = 200
+
+# The aftercare sheets rendered during a cron run, by the run's cursor: the cron
+# framework runs up to ten batches on one cursor, committing between them, and
+# one PDF per language serves them all (a PDF takes about a second to render).
+_RUN_SHEETS = weakref.WeakKeyDictionary()
 
 
 class MicroneedlingAftercareSchedule(models.Model):
@@ -29,12 +44,19 @@ class MicroneedlingAftercareSchedule(models.Model):
             ("done", "Done"),
             ("skipped", "Skipped"),
             ("cancelled", "Withdrawn"),
+            ("failed", "Failed"),
         ],
         default="pending",
         required=True,
         index=True,
     )
     processed_date = fields.Datetime(readonly=True)
+    error_message = fields.Text(
+        string="Error",
+        readonly=True,
+        groups="microneedling_treatment.group_manager",
+        help="Why this step could not run (a template that does not render, for example).",
+    )
 
     _sql_constraints = [
         (
@@ -45,25 +67,137 @@ class MicroneedlingAftercareSchedule(models.Model):
     ]
 
     # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_retry(self):
+        """Run failed steps again at the next cron run, once their cause is fixed."""
+        failed = self.filtered(lambda line: line.state == "failed")
+        if self - failed:
+            raise UserError(
+                _(
+                    "Only failed aftercare steps can be retried, and these did not fail: "
+                    "%(lines)s. Select failed steps only (filter Failed).",
+                    lines=", ".join(
+                        f"{line.step_id.name} ({line.session_id.display_name})"
+                        for line in self - failed
+                    ),
+                )
+            )
+        # A session no longer done keeps its steps withdrawn, as its pending ones were.
+        withdrawn = failed.filtered(lambda line: line.session_id.state != "done")
+        retried = failed - withdrawn
+        withdrawn.write({"state": "cancelled", "error_message": False})
+        retried.write({"state": "pending", "error_message": False})
+        if retried:
+            self.env.ref("microneedling_treatment.ir_cron_aftercare_process")._trigger()
+        return True
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
     @api.model
-    def _cron_process_due(self, batch_size=200, auto_commit=False):
-        """Run every due step, batch by batch; each batch commits with its effects."""
-        sheets = {}  # one PDF per language for the whole run
-        while True:
-            lines = self.search(
-                [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())],
-                limit=batch_size,
+    def _cron_process_due(self, batch_size=BATCH_SIZE, auto_commit=None):
+        """Claim and run one batch of due lines, and report progress to the cron.
+
+        Run by the cron, each call is one transaction: the framework commits after
+        it and calls again while lines remain (``ir.cron._notify_progress``). Called
+        elsewhere (a test, a button, "Run Manually"), it runs one batch in the
+        caller's transaction and triggers the cron for the rest. Return the lines
+        claimed.
+        """
+        # `auto_commit` was the cron's argument when this method committed by itself;
+        # a database installed then keeps that cron code (noupdate data): ignore it.
+        del auto_commit
+        lines = self._claim_due(batch_size)
+        lines._process_isolated(self._sheet_cache())
+        remaining = 0 if len(lines) < batch_size else self.search_count(self._due_domain())
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        # `cron_id` is in the context of the cron framework's own runs only (not of
+        # "Run Manually"): it calls again by itself while lines remain.
+        if remaining and not self.env.context.get("cron_id"):
+            self.env.ref("microneedling_treatment.ir_cron_aftercare_process")._trigger()
+        return lines
+
+    @api.model
+    def _due_domain(self):
+        return [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())]
+
+    @api.model
+    def _claim_due(self, limit):
+        """Lock up to `limit` due lines for this transaction, skipping lines locked by another.
+
+        Two workers (the cron, a manual run) never run the same line and never
+        wait for each other: a line being run elsewhere is simply not claimed here.
+        """
+        self.flush_model(["state", "scheduled_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM %(table)s
+                 WHERE state = 'pending' AND scheduled_date <= %(now)s
+              ORDER BY scheduled_date, id
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                table=SQL.identifier(self._table),
+                now=fields.Datetime.now(),
+                limit=limit,
             )
-            if not lines:
-                return
-            lines._process(sheets)
-            if auto_commit:
-                # Messages are queued and lines marked done in the same transaction:
-                # a crash rolls both back, so a rerun neither skips nor repeats a step.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _process_isolated(self, sheets):
+        """Run these lines in one go; if that fails, line by line, marking the lines that fail.
+
+        Each line's messages and its new state are saved together or not at all.
+        A concurrency error (lock, serialization, deadlock) is no line's fault: it
+        aborts the batch, as Odoo retries such requests, and the cron runs it again.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._process(sheets)
+            return
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # noqa: BLE001 - any line may break the batch; find which below
+            _logger.info("Aftercare batch of %s lines failed: running it line by line", len(self))
+        for line in self:
+            try:
+                with self.env.cr.savepoint():
+                    line._process(sheets)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as error:  # noqa: BLE001 - isolate the broken line, run the rest
+                _logger.warning(
+                    "Aftercare line %s (step %r, session %s) failed and is marked failed",
+                    line.id,
+                    line.step_id.name,
+                    line.session_id.id,
+                    exc_info=True,
+                )
+                line._mark_failed(error)
+
+    def _mark_failed(self, error):
+        self.write(
+            {
+                "state": "failed",
+                "processed_date": fields.Datetime.now(),
+                "error_message": f"{type(error).__name__}: {error}",
+            }
+        )
+
+    @api.model
+    def _sheet_cache(self):
+        """{lang: (file name, pdf)} to fill: shared by the batches of one cron run.
+
+        Elsewhere (a test, a button) each call renders its own sheets: a cursor
+        that outlives the call must not serve a sheet rendered before a change.
+        """
+        if not self.env.context.get("cron_id"):
+            return {}
+        return _RUN_SHEETS.setdefault(self.env.cr, {})
 
     def _process(self, sheets=None):
         """Run these pending lines' steps now, step by step, in batch."""
