@@ -1,5 +1,6 @@
 import threading
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -348,19 +349,27 @@ class TestAftercareCronProgress(AftercareCase):
     def test_the_cron_framework_commits_and_calls_again(self):
         """Run the job as a cron worker does: ir.cron commits between calls, until done."""
         self.env["ir.cron.progress"].search([("cron_id", "=", self.cron.id)]).unlink()
+        Report = type(self.env["ir.actions.report"])
+        render_pdf, rendered = Report._render_qweb_pdf, []
+
+        def counted_render_pdf(report, *args, **kwargs):
+            rendered.append(args)
+            return render_pdf(report, *args, **kwargs)
+
         self.env.flush_all()
         self.registry.enter_test_mode(self.cr)
         try:
-            self.registry["ir.cron"]._process_job(
-                self.registry.db_name,
-                self.registry.cursor(),
-                {
-                    **self.cron.read(load=None)[0],
-                    "done": 0,
-                    "remaining": 0,
-                    "timed_out_counter": 0,
-                },
-            )
+            with patch.object(Report, "_render_qweb_pdf", counted_render_pdf):
+                self.registry["ir.cron"]._process_job(
+                    self.registry.db_name,
+                    self.registry.cursor(),
+                    {
+                        **self.cron.read(load=None)[0],
+                        "done": 0,
+                        "remaining": 0,
+                        "timed_out_counter": 0,
+                    },
+                )
         finally:
             self.registry.leave_test_mode()
         self.env.invalidate_all()
@@ -369,6 +378,7 @@ class TestAftercareCronProgress(AftercareCase):
         for session in self.sessions:
             self.assertEqual(len(self.client_messages(session)), 1)
         self.assertEqual(self.cron.failure_count, 0)
+        self.assertEqual(len(rendered), 1, "one sheet per language for the whole run")
 
     def test_called_outside_the_cron_leaves_the_rest_to_it(self):
         self.triggers().unlink()
