@@ -1,4 +1,5 @@
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -8,6 +9,8 @@ from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
+
+from odoo.addons.microneedling_treatment.models import microneedling_aftercare_schedule
 
 from .common import NOW, screen_client
 from .test_aftercare import AftercareCase
@@ -39,6 +42,22 @@ TOUCHED_TABLES = (
 )
 # Rows only these tests can have created since they started (no ORM owner to unlink them).
 SWEPT_TABLES = ("ir_cron_trigger", "ir_cron_progress", "bus_bus", "ir_attachment")
+
+
+@contextmanager
+def counting_pdf_renders(env):
+    """Yield the list of the ids of the records each PDF render is for (the renders run)."""
+    Report = type(env["ir.actions.report"])
+    render_pdf, rendered = Report._render_qweb_pdf, []
+
+    def counted_render_pdf(report, report_ref, res_ids=None, data=None):
+        rendered.append(res_ids)
+        return render_pdf(report, report_ref, res_ids=res_ids, data=data)
+
+    # The PDFs are cached by process: start from an empty cache.
+    microneedling_aftercare_schedule._sheet_pdfs.clear()
+    with patch.object(Report, "_render_qweb_pdf", counted_render_pdf):
+        yield rendered
 
 
 @tagged("post_install", "-at_install", "microneedling")
@@ -349,17 +368,10 @@ class TestAftercareCronProgress(AftercareCase):
     def test_the_cron_framework_commits_and_calls_again(self):
         """Run the job as a cron worker does: ir.cron commits between calls, until done."""
         self.env["ir.cron.progress"].search([("cron_id", "=", self.cron.id)]).unlink()
-        Report = type(self.env["ir.actions.report"])
-        render_pdf, rendered = Report._render_qweb_pdf, []
-
-        def counted_render_pdf(report, *args, **kwargs):
-            rendered.append(args)
-            return render_pdf(report, *args, **kwargs)
-
         self.env.flush_all()
         self.registry.enter_test_mode(self.cr)
         try:
-            with patch.object(Report, "_render_qweb_pdf", counted_render_pdf):
+            with counting_pdf_renders(self.env) as rendered:
                 self.registry["ir.cron"]._process_job(
                     self.registry.db_name,
                     self.registry.cursor(),
@@ -378,7 +390,7 @@ class TestAftercareCronProgress(AftercareCase):
         for session in self.sessions:
             self.assertEqual(len(self.client_messages(session)), 1)
         self.assertEqual(self.cron.failure_count, 0)
-        self.assertEqual(len(rendered), 1, "one sheet per language for the whole run")
+        self.assertEqual(len(rendered), 1, "one sheet for the three calls (transactions)")
 
     def test_called_outside_the_cron_leaves_the_rest_to_it(self):
         self.triggers().unlink()
@@ -391,3 +403,63 @@ class TestAftercareCronProgress(AftercareCase):
         self.Schedule._cron_process_due(batch_size=2)
         self.assertEqual(set(self.immediate.mapped("state")), {"done"})
         self.assertFalse(self.triggers(), "nothing left: no trigger")
+
+
+@freeze_time(NOW)
+class TestAftercareSheetCache(AftercareCase):
+    def client_sheet(self, session):
+        message = self.client_messages(session)
+        self.assertEqual(len(message.attachment_ids), 1)
+        return message.attachment_ids
+
+    def test_one_render_per_distinct_sheet(self):
+        first, second = (
+            self.env["res.partner"].create({"name": f"Sheet client {i}", "email": "s@x.org"})
+            for i in range(2)
+        )
+        with counting_pdf_renders(self.env) as rendered:
+            sessions = self.done_session(first)
+            self.run_cron()
+            sessions |= self.done_session(second)
+            self.run_cron()  # another call, as another cron batch would be: no new render
+            self.assertEqual(len(rendered), 1)
+            # The letterhead changes: the sheet is new, it is rendered again.
+            self.env.company.report_header = "Skin first"
+            third = self.done_session(first)
+            self.run_cron()
+            self.assertEqual(len(rendered), 2)
+        for session in sessions | third:
+            self.assertTrue(self.client_sheet(session).name.endswith(".pdf"))
+
+    def test_each_company_its_own_letterhead(self):
+        other = self.env["res.company"].create({"name": "Second Spa", "phone": "+33 4 00 00 00 00"})
+        for user in (self.user_practitioner, self.user_receptionist):
+            user.company_ids |= other
+        here_client, other_client = (
+            self.env["res.partner"].create({"name": f"Spa client {i}", "email": "t@x.org"})
+            for i in range(2)
+        )
+        here = self.done_session(here_client)
+        screen_client(
+            self.env(user=self.user_practitioner, context={"allowed_company_ids": [other.id]}),
+            other_client,
+        )
+        series = (
+            self.env["microneedling.series"]
+            .with_user(self.user_receptionist)
+            .with_company(other)
+            .create({"partner_id": other_client.id, "user_id": self.user_practitioner.id})
+        )
+        there = (
+            self.env["microneedling.session"]
+            .with_user(self.user_receptionist)
+            .with_company(other)
+            .create({"series_id": series.id, "start": NOW - timedelta(hours=1)})
+        )
+        there.with_user(self.user_practitioner).with_company(other).action_done()
+        self.assertEqual(there.company_id, other)
+        with counting_pdf_renders(self.env) as rendered:
+            self.run_cron()
+        # One batch, one language, two companies: two sheets, each from its company's session.
+        self.assertEqual(sorted(rendered), sorted([here.ids, there.ids]))
+        self.assertTrue(self.client_sheet(there))

@@ -1,5 +1,8 @@
+import hashlib
 import logging
-import weakref
+import re
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -16,10 +19,15 @@ BACKFILL_GRACE = timedelta(hours=24)
 # Lines claimed and run per call: one transaction when the cron runs them.
 BATCH_SIZE = 200
 
-# The aftercare sheets rendered during a cron run, by the run's cursor: the cron
-# framework runs up to ten batches on one cursor, committing between them, and
-# one PDF per language serves them all (a PDF takes about a second to render).
-_RUN_SHEETS = weakref.WeakKeyDictionary()
+# Rendered aftercare sheets, by database and sheet HTML: the same HTML gives the
+# same PDF, and a PDF takes about a second to render. The cron runs its batches
+# in separate calls (and transactions); they share the PDFs through this cache.
+# Keyed on the HTML, a sheet is never stale: any change to it is a new key.
+SHEET_CACHE_SIZE = 32
+# The report marks its page with the record's id, which the sheet does not show.
+RECORD_ID_ATTRIBUTE = re.compile(rb' data-oe-id="\d+"')
+_sheet_pdfs = OrderedDict()
+_sheet_pdfs_lock = threading.Lock()
 
 
 class MicroneedlingAftercareSchedule(models.Model):
@@ -111,7 +119,7 @@ class MicroneedlingAftercareSchedule(models.Model):
         # a database installed then keeps that cron code (noupdate data): ignore it.
         del auto_commit
         lines = self._claim_due(batch_size)
-        lines._process_isolated(self._sheet_cache())
+        lines._process_isolated({})
         remaining = 0 if len(lines) < batch_size else self.search_count(self._due_domain())
         self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
         # `cron_id` is in the context of the cron framework's own runs only (not of
@@ -188,17 +196,6 @@ class MicroneedlingAftercareSchedule(models.Model):
             }
         )
 
-    @api.model
-    def _sheet_cache(self):
-        """{lang: (file name, pdf)} to fill: shared by the batches of one cron run.
-
-        Elsewhere (a test, a button) each call renders its own sheets: a cursor
-        that outlives the call must not serve a sheet rendered before a change.
-        """
-        if not self.env.context.get("cron_id"):
-            return {}
-        return _RUN_SHEETS.setdefault(self.env.cr, {})
-
     def _process(self, sheets=None):
         """Run these pending lines' steps now, step by step, in batch."""
         sheets = {} if sheets is None else sheets
@@ -232,7 +229,7 @@ class MicroneedlingAftercareSchedule(models.Model):
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         for session in sessions:
             values = rendered[session.id]
-            lang = session.partner_id.lang or "en_US"
+            sheet_key = self._sheet_key(session)
             session.message_post(
                 body=values["body_html"],
                 subject=values["subject"],
@@ -241,7 +238,7 @@ class MicroneedlingAftercareSchedule(models.Model):
                 partner_ids=session.partner_id.ids,
                 message_type="auto_comment",
                 subtype_id=subtype_id,
-                attachments=[sheets[lang]] if step.attach_sheet else None,
+                attachments=[sheets[sheet_key]] if step.attach_sheet else None,
                 email_layout_xmlid="mail.mail_notification_light",
             )
         if step.sms_template_id:
@@ -253,19 +250,43 @@ class MicroneedlingAftercareSchedule(models.Model):
                 )
 
     @api.model
+    def _sheet_key(self, session):
+        """The sheet is the same for the clients of a language and a company (its letterhead)."""
+        return (session.partner_id.lang or "en_US", session.company_id.id)
+
+    @api.model
     def _aftercare_sheets(self, sessions, sheets):
-        """Fill {lang: (file name, pdf)}: the sheet is the same for every client of a language."""
+        """Fill {(lang, company id): (file name, pdf)} for these sessions."""
         report = self.env.ref("microneedling_treatment.action_report_aftercare_sheet")
-        for lang, lang_sessions in sessions.grouped(lambda s: s.partner_id.lang or "en_US").items():
-            if lang in sheets:
+        for key, key_sessions in sessions.grouped(self._sheet_key).items():
+            if key in sheets:
                 continue
-            pdf, _format = (
-                self.env["ir.actions.report"]
-                .with_context(lang=lang)
-                ._render_qweb_pdf(report, lang_sessions[:1].ids)
-            )
-            name = self.env["ir.actions.report"].with_context(lang=lang)._get_report(report).name
-            sheets[lang] = (f"{name}.pdf", pdf)
+            Report = self.env["ir.actions.report"].with_context(lang=key[0])
+            name = Report._get_report(report).name
+            sheets[key] = (f"{name}.pdf", self._sheet_pdf(Report, report, key_sessions[:1]))
+
+    @api.model
+    def _sheet_pdf(self, Report, report, session):
+        """The session's aftercare sheet as a PDF, rendered once per distinct sheet HTML."""
+        html, _format = Report._render_qweb_html(report, session.ids)
+        paperformat = Report._get_report(report).get_paperformat()
+        key = (
+            self.env.cr.dbname,
+            paperformat.id,
+            paperformat.write_date,
+            hashlib.sha256(RECORD_ID_ATTRIBUTE.sub(b"", html)).hexdigest(),
+        )
+        with _sheet_pdfs_lock:
+            pdf = _sheet_pdfs.get(key)
+            if pdf is not None:
+                _sheet_pdfs.move_to_end(key)
+                return pdf
+        pdf, _format = Report._render_qweb_pdf(report, session.ids)
+        with _sheet_pdfs_lock:
+            _sheet_pdfs[key] = pdf
+            while len(_sheet_pdfs) > SHEET_CACHE_SIZE:
+                _sheet_pdfs.popitem(last=False)
+        return pdf
 
     def _plan_activities(self):
         """Create one step's staff activities in one batch, due when the step falls due."""
