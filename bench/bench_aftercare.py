@@ -117,14 +117,18 @@ def run_as_cron_worker(registry, database):
     return batches
 
 
-def run_in_one_transaction(env):
-    """The same batches, in the bench's transaction, without commits."""
+def schedule_module():
     # Importable once the registry has set the addons path up.
     from odoo.addons.microneedling_treatment.models import microneedling_aftercare_schedule
 
+    return microneedling_aftercare_schedule
+
+
+def run_in_one_transaction(env):
+    """The same batches, in the bench's transaction, without commits."""
     Schedule = env["microneedling.aftercare.schedule"]
     sheets, batches = {}, 0
-    while lines := Schedule._claim_due(microneedling_aftercare_schedule.BATCH_SIZE):
+    while lines := Schedule._claim_due(schedule_module().BATCH_SIZE):
         lines._process_isolated(sheets)
         batches += 1
     env.flush_all()
@@ -151,6 +155,8 @@ def run_size(database, count, one_transaction):
             due = due_count(env)
             env.invalidate_all()
             envs = "n/a"
+            # Each size renders its sheets: none kept from the size before (same database name).
+            schedule_module()._sheet_pdfs.clear()
             queries_before = odoo.sql_db.sql_counter
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             started = perf_counter()
