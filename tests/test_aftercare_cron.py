@@ -392,6 +392,12 @@ class TestAftercareCronProgress(AftercareCase):
         self.assertEqual(self.cron.failure_count, 0)
         self.assertEqual(len(rendered), 1, "one sheet for the three calls (transactions)")
 
+    def test_cron_code_of_earlier_installs_still_runs(self):
+        # noupdate data: a database installed before the progress API keeps this code.
+        self.cron.code = "model._cron_process_due(auto_commit=True)"
+        self.cron.method_direct_trigger()
+        self.assertEqual(set(self.immediate.mapped("state")), {"done"})
+
     def test_called_outside_the_cron_leaves_the_rest_to_it(self):
         self.triggers().unlink()
         claimed = self.Schedule._cron_process_due(batch_size=2)
