@@ -141,6 +141,13 @@ class TestAftercareTimeline(AftercareCase):
         sms = self.env["sms.sms"].search([("partner_id", "=", self.client.id)])
         self.assertEqual(len(sms), 1)
         self.assertIn("72 h", sms.body)
+        # Queued with the line's transaction, never sent from inside it (a rollback cannot
+        # unsend it); the SMS queue runs once the batch is committed.
+        self.assertEqual(sms.state, "outgoing")
+        sms_queue = self.env.ref("sms.ir_cron_sms_scheduler_action")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", sms_queue.id)]).call_at, NOW
+        )
 
     def test_concurrency_error_mid_batch_loses_and_repeats_nothing(self):
         sessions = self.done_session() | self.done_session(

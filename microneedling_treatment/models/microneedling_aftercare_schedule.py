@@ -241,13 +241,22 @@ class MicroneedlingAftercareSchedule(models.Model):
                 attachments=[sheets[sheet_key]] if step.attach_sheet else None,
                 email_layout_xmlid="mail.mail_notification_light",
             )
-        if step.sms_template_id:
-            for session in sessions.filtered(
-                lambda s: s.company_id.microneedling_sms_enabled and s.partner_id.mobile
-            ):
-                session._message_sms_with_template(
-                    template=step.sms_template_id, partner_ids=session.partner_id.ids
-                )
+        if not step.sms_template_id:
+            return
+        sms_sessions = sessions.filtered(
+            lambda s: s.company_id.microneedling_sms_enabled and s.partner_id.mobile
+        )
+        for session in sms_sessions:
+            # Queued, not sent from inside the transaction: a rollback (a failing
+            # line, a crash) cannot unsend a text, and the rerun would send it again.
+            session._message_sms_with_template(
+                template=step.sms_template_id,
+                partner_ids=session.partner_id.ids,
+                put_in_queue=True,
+            )
+        if sms_sessions:
+            # The SMS queue runs hourly: run it as soon as this batch is committed.
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
 
     @api.model
     def _sheet_key(self, session):
