@@ -5,6 +5,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import polib
+import psycopg2
 from freezegun import freeze_time
 
 from .common import NOW, MicroneedlingCase
@@ -140,17 +141,26 @@ class TestAftercareTimeline(AftercareCase):
         sms = self.env["sms.sms"].search([("partner_id", "=", self.client.id)])
         self.assertEqual(len(sms), 1)
         self.assertIn("72 h", sms.body)
+        # Queued with the line's transaction, never sent from inside it (a rollback cannot
+        # unsend it); the SMS queue runs once the batch is committed.
+        self.assertEqual(sms.state, "outgoing")
+        sms_queue = self.env.ref("sms.ir_cron_sms_scheduler_action")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", sms_queue.id)]).call_at, NOW
+        )
 
-    def test_crash_mid_batch_loses_and_repeats_nothing(self):
+    def test_concurrency_error_mid_batch_loses_and_repeats_nothing(self):
         sessions = self.done_session() | self.done_session(
             self.env["res.partner"].create({"name": "Second Sam", "email": "sam@example.com"})
         )
         Schedule = type(self.Schedule)
+        conflict = psycopg2.errors.SerializationFailure("could not serialize access")
         with freeze_time(NOW + timedelta(days=1)):
-            # Messages go first, then the check-in activities fail: the batch rolls back.
+            # Messages go first, then the check-in activities hit a concurrent update:
+            # no line's fault, so the whole batch rolls back, as its transaction would.
             with (
-                patch.object(Schedule, "_plan_activities", side_effect=RuntimeError("crash")),
-                self.assertRaises(RuntimeError),
+                patch.object(Schedule, "_plan_activities", side_effect=conflict),
+                self.assertRaises(psycopg2.errors.SerializationFailure),
             ):
                 self.run_cron()
             for session in sessions:
@@ -161,6 +171,22 @@ class TestAftercareTimeline(AftercareCase):
         for session in sessions:
             self.assertEqual(len(self.client_messages(session)), 3)
             self.assertEqual(len(session.activity_ids), 1)
+
+    def test_crash_of_one_step_fails_its_lines_only(self):
+        sessions = self.done_session() | self.done_session(
+            self.env["res.partner"].create({"name": "Second Sam", "email": "sam@example.com"})
+        )
+        Schedule = type(self.Schedule)
+        with freeze_time(NOW + timedelta(days=1)):
+            with patch.object(Schedule, "_plan_activities", side_effect=RuntimeError("crash")):
+                self.run_cron()
+            self.run_cron()
+        for session in sessions:
+            self.assertEqual(len(self.client_messages(session)), 3, "sent, and only once")
+            checkin = self.lines(session, "aftercare_step_checkin")
+            self.assertEqual(checkin.state, "failed")
+            self.assertEqual(checkin.error_message, "RuntimeError: crash")
+            self.assertFalse(session.activity_ids)
 
     def test_no_sms_without_mobile_or_setting(self):
         session = self.done_session()

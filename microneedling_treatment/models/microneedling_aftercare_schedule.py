@@ -1,10 +1,33 @@
+import hashlib
+import logging
+import re
+import threading
+from collections import OrderedDict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # Steps that fall due longer ago than this when they are first scheduled are
 # never run: importing or re-dating old sessions must not message clients.
 BACKFILL_GRACE = timedelta(hours=24)
+
+# Lines claimed and run per call: one transaction when the cron runs them.
+BATCH_SIZE = 200
+
+# Rendered aftercare sheets, by database and sheet HTML: the same HTML gives the
+# same PDF, and a PDF takes about a second to render. The cron runs its batches
+# in separate calls (and transactions); they share the PDFs through this cache.
+# Keyed on the HTML, a sheet is never stale: any change to it is a new key.
+SHEET_CACHE_SIZE = 32
+# The report marks its page with the record's id, which the sheet does not show.
+RECORD_ID_ATTRIBUTE = re.compile(rb' data-oe-id="\d+"')
+_sheet_pdfs = OrderedDict()
+_sheet_pdfs_lock = threading.Lock()
 
 
 class MicroneedlingAftercareSchedule(models.Model):
@@ -29,12 +52,19 @@ class MicroneedlingAftercareSchedule(models.Model):
             ("done", "Done"),
             ("skipped", "Skipped"),
             ("cancelled", "Withdrawn"),
+            ("failed", "Failed"),
         ],
         default="pending",
         required=True,
         index=True,
     )
     processed_date = fields.Datetime(readonly=True)
+    error_message = fields.Text(
+        string="Error",
+        readonly=True,
+        groups="microneedling_treatment.group_manager",
+        help="Why this step could not run (a template that does not render, for example).",
+    )
 
     _sql_constraints = [
         (
@@ -45,25 +75,126 @@ class MicroneedlingAftercareSchedule(models.Model):
     ]
 
     # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_retry(self):
+        """Run failed steps again at the next cron run, once their cause is fixed."""
+        failed = self.filtered(lambda line: line.state == "failed")
+        if self - failed:
+            raise UserError(
+                _(
+                    "Only failed aftercare steps can be retried, and these did not fail: "
+                    "%(lines)s. Select failed steps only (filter Failed).",
+                    lines=", ".join(
+                        f"{line.step_id.name} ({line.session_id.display_name})"
+                        for line in self - failed
+                    ),
+                )
+            )
+        # A session no longer done keeps its steps withdrawn, as its pending ones were.
+        withdrawn = failed.filtered(lambda line: line.session_id.state != "done")
+        retried = failed - withdrawn
+        withdrawn.write({"state": "cancelled", "error_message": False})
+        retried.write({"state": "pending", "error_message": False})
+        if retried:
+            self.env.ref("microneedling_treatment.ir_cron_aftercare_process")._trigger()
+        return True
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
     @api.model
-    def _cron_process_due(self, batch_size=200, auto_commit=False):
-        """Run every due step, batch by batch; each batch commits with its effects."""
-        sheets = {}  # one PDF per language for the whole run
-        while True:
-            lines = self.search(
-                [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())],
-                limit=batch_size,
+    def _cron_process_due(self, batch_size=BATCH_SIZE, auto_commit=None):
+        """Claim and run one batch of due lines, and report progress to the cron.
+
+        Run by the cron, each call is one transaction: the framework commits after
+        it and calls again while lines remain (``ir.cron._notify_progress``). Called
+        elsewhere (a test, a button, "Run Manually"), it runs one batch in the
+        caller's transaction and triggers the cron for the rest. Return the lines
+        claimed.
+        """
+        # `auto_commit` was the cron's argument when this method committed by itself;
+        # a database installed then keeps that cron code (noupdate data): ignore it.
+        del auto_commit
+        lines = self._claim_due(batch_size)
+        lines._process_isolated({})
+        remaining = 0 if len(lines) < batch_size else self.search_count(self._due_domain())
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        # `cron_id` is in the context of the cron framework's own runs only (not of
+        # "Run Manually"): it calls again by itself while lines remain.
+        if remaining and not self.env.context.get("cron_id"):
+            self.env.ref("microneedling_treatment.ir_cron_aftercare_process")._trigger()
+        return lines
+
+    @api.model
+    def _due_domain(self):
+        return [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())]
+
+    @api.model
+    def _claim_due(self, limit):
+        """Lock up to `limit` due lines for this transaction, skipping lines locked by another.
+
+        Two workers (the cron, a manual run) never run the same line and never
+        wait for each other: a line being run elsewhere is simply not claimed here.
+        """
+        self.flush_model(["state", "scheduled_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM %(table)s
+                 WHERE state = 'pending' AND scheduled_date <= %(now)s
+              ORDER BY scheduled_date, id
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                table=SQL.identifier(self._table),
+                now=fields.Datetime.now(),
+                limit=limit,
             )
-            if not lines:
-                return
-            lines._process(sheets)
-            if auto_commit:
-                # Messages are queued and lines marked done in the same transaction:
-                # a crash rolls both back, so a rerun neither skips nor repeats a step.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _process_isolated(self, sheets):
+        """Run these lines in one go; if that fails, line by line, marking the lines that fail.
+
+        Each line's messages and its new state are saved together or not at all.
+        A concurrency error (lock, serialization, deadlock) is no line's fault: it
+        aborts the batch, as Odoo retries such requests, and the cron runs it again.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._process(sheets)
+            return
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # noqa: BLE001 - any line may break the batch; find which below
+            _logger.info("Aftercare batch of %s lines failed: running it line by line", len(self))
+        for line in self:
+            try:
+                with self.env.cr.savepoint():
+                    line._process(sheets)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception as error:  # noqa: BLE001 - isolate the broken line, run the rest
+                _logger.warning(
+                    "Aftercare line %s (step %r, session %s) failed and is marked failed",
+                    line.id,
+                    line.step_id.name,
+                    line.session_id.id,
+                    exc_info=True,
+                )
+                line._mark_failed(error)
+
+    def _mark_failed(self, error):
+        self.write(
+            {
+                "state": "failed",
+                "processed_date": fields.Datetime.now(),
+                "error_message": f"{type(error).__name__}: {error}",
+            }
+        )
 
     def _process(self, sheets=None):
         """Run these pending lines' steps now, step by step, in batch."""
@@ -98,7 +229,7 @@ class MicroneedlingAftercareSchedule(models.Model):
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         for session in sessions:
             values = rendered[session.id]
-            lang = session.partner_id.lang or "en_US"
+            sheet_key = self._sheet_key(session)
             session.message_post(
                 body=values["body_html"],
                 subject=values["subject"],
@@ -107,31 +238,64 @@ class MicroneedlingAftercareSchedule(models.Model):
                 partner_ids=session.partner_id.ids,
                 message_type="auto_comment",
                 subtype_id=subtype_id,
-                attachments=[sheets[lang]] if step.attach_sheet else None,
+                attachments=[sheets[sheet_key]] if step.attach_sheet else None,
                 email_layout_xmlid="mail.mail_notification_light",
             )
-        if step.sms_template_id:
-            for session in sessions.filtered(
-                lambda s: s.company_id.microneedling_sms_enabled and s.partner_id.mobile
-            ):
-                session._message_sms_with_template(
-                    template=step.sms_template_id, partner_ids=session.partner_id.ids
-                )
+        if not step.sms_template_id:
+            return
+        sms_sessions = sessions.filtered(
+            lambda s: s.company_id.microneedling_sms_enabled and s.partner_id.mobile
+        )
+        for session in sms_sessions:
+            # Queued, not sent from inside the transaction: a rollback (a failing
+            # line, a crash) cannot unsend a text, and the rerun would send it again.
+            session._message_sms_with_template(
+                template=step.sms_template_id,
+                partner_ids=session.partner_id.ids,
+                put_in_queue=True,
+            )
+        if sms_sessions:
+            # The SMS queue runs hourly: run it as soon as this batch is committed.
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+
+    @api.model
+    def _sheet_key(self, session):
+        """The sheet is the same for the clients of a language and a company (its letterhead)."""
+        return (session.partner_id.lang or "en_US", session.company_id.id)
 
     @api.model
     def _aftercare_sheets(self, sessions, sheets):
-        """Fill {lang: (file name, pdf)}: the sheet is the same for every client of a language."""
+        """Fill {(lang, company id): (file name, pdf)} for these sessions."""
         report = self.env.ref("microneedling_treatment.action_report_aftercare_sheet")
-        for lang, lang_sessions in sessions.grouped(lambda s: s.partner_id.lang or "en_US").items():
-            if lang in sheets:
+        for key, key_sessions in sessions.grouped(self._sheet_key).items():
+            if key in sheets:
                 continue
-            pdf, _format = (
-                self.env["ir.actions.report"]
-                .with_context(lang=lang)
-                ._render_qweb_pdf(report, lang_sessions[:1].ids)
-            )
-            name = self.env["ir.actions.report"].with_context(lang=lang)._get_report(report).name
-            sheets[lang] = (f"{name}.pdf", pdf)
+            Report = self.env["ir.actions.report"].with_context(lang=key[0])
+            name = Report._get_report(report).name
+            sheets[key] = (f"{name}.pdf", self._sheet_pdf(Report, report, key_sessions[:1]))
+
+    @api.model
+    def _sheet_pdf(self, Report, report, session):
+        """The session's aftercare sheet as a PDF, rendered once per distinct sheet HTML."""
+        html, _format = Report._render_qweb_html(report, session.ids)
+        paperformat = Report._get_report(report).get_paperformat()
+        key = (
+            self.env.cr.dbname,
+            paperformat.id,
+            paperformat.write_date,
+            hashlib.sha256(RECORD_ID_ATTRIBUTE.sub(b"", html)).hexdigest(),
+        )
+        with _sheet_pdfs_lock:
+            pdf = _sheet_pdfs.get(key)
+            if pdf is not None:
+                _sheet_pdfs.move_to_end(key)
+                return pdf
+        pdf, _format = Report._render_qweb_pdf(report, session.ids)
+        with _sheet_pdfs_lock:
+            _sheet_pdfs[key] = pdf
+            while len(_sheet_pdfs) > SHEET_CACHE_SIZE:
+                _sheet_pdfs.popitem(last=False)
+        return pdf
 
     def _plan_activities(self):
         """Create one step's staff activities in one batch, due when the step falls due."""
