@@ -8,6 +8,8 @@ import polib
 import psycopg2
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
+
 from .common import NOW, MicroneedlingCase
 
 I18N = pathlib.Path(__file__).resolve().parent.parent / "i18n"
@@ -90,7 +92,12 @@ class TestAftercareTimeline(AftercareCase):
             self.lines(session, "aftercare_step_overdue").scheduled_date,
             session.start + timedelta(days=42),
         )
-        self.assertEqual(session.series_id.aftercare_pending_ids, session.aftercare_schedule_ids)
+        # Client messages wait for their time; staff follow-ups are planned at once.
+        messages = session.aftercare_schedule_ids.filtered(lambda line: line.kind == "message")
+        self.assertEqual(session.series_id.aftercare_pending_ids, messages)
+        planned = session.aftercare_schedule_ids - messages
+        self.assertEqual(set(planned.mapped("state")), {"planned"})
+        self.assertEqual(len(planned.activity_id), 4)
 
     def test_each_message_at_its_time_exactly_once(self):
         session = self.done_session()
@@ -155,11 +162,20 @@ class TestAftercareTimeline(AftercareCase):
         )
         Schedule = type(self.Schedule)
         conflict = psycopg2.errors.SerializationFailure("could not serialize access")
+        send = Schedule._send_messages
+        calls = []
+
+        def flaky_send(lines, sheets):
+            calls.append(lines.step_id)
+            if len(calls) == 2:
+                raise conflict
+            return send(lines, sheets)
+
         with freeze_time(NOW + timedelta(days=1)):
-            # Messages go first, then the check-in activities hit a concurrent update:
+            # The first step's messages go, then the next step hits a concurrent update:
             # no line's fault, so the whole batch rolls back, as its transaction would.
             with (
-                patch.object(Schedule, "_plan_activities", side_effect=conflict),
+                patch.object(Schedule, "_send_messages", flaky_send),
                 self.assertRaises(psycopg2.errors.SerializationFailure),
             ):
                 self.run_cron()
@@ -170,23 +186,31 @@ class TestAftercareTimeline(AftercareCase):
             self.run_cron()
         for session in sessions:
             self.assertEqual(len(self.client_messages(session)), 3)
-            self.assertEqual(len(session.activity_ids), 1)
+            self.assertEqual(len(session.activity_ids), 2, "the planned calls, once")
 
     def test_crash_of_one_step_fails_its_lines_only(self):
         sessions = self.done_session() | self.done_session(
             self.env["res.partner"].create({"name": "Second Sam", "email": "sam@example.com"})
         )
         Schedule = type(self.Schedule)
+        send = Schedule._send_messages
+        day_one = self.env.ref("microneedling_treatment.aftercare_step_24h")
+
+        def crash_on_day_one(lines, sheets):
+            if lines.step_id == day_one:
+                raise RuntimeError("crash")
+            return send(lines, sheets)
+
         with freeze_time(NOW + timedelta(days=1)):
-            with patch.object(Schedule, "_plan_activities", side_effect=RuntimeError("crash")):
+            with patch.object(Schedule, "_send_messages", crash_on_day_one):
                 self.run_cron()
             self.run_cron()
         for session in sessions:
-            self.assertEqual(len(self.client_messages(session)), 3, "sent, and only once")
-            checkin = self.lines(session, "aftercare_step_checkin")
-            self.assertEqual(checkin.state, "failed")
-            self.assertEqual(checkin.error_message, "RuntimeError: crash")
-            self.assertFalse(session.activity_ids)
+            self.assertEqual(len(self.client_messages(session)), 2, "sent, and only once")
+            failed = self.lines(session, "aftercare_step_24h")
+            self.assertEqual(failed.state, "failed")
+            self.assertEqual(failed.error_message, "RuntimeError: crash")
+            self.assertEqual(self.lines(session, "aftercare_step_12h").state, "done")
 
     def test_no_sms_without_mobile_or_setting(self):
         session = self.done_session()
@@ -205,23 +229,28 @@ class TestAftercareTimeline(AftercareCase):
         )
         session = self.done_session()
         series = session.series_id
+        # Right after "Mark Done", every follow-up is planned with its deadline.
         checkin = self.env.ref("microneedling_treatment.mail_activity_type_checkin_call")
-        with freeze_time(NOW + timedelta(days=1)):
-            self.run_cron()
         activity = session.activity_ids.filtered(lambda a: a.activity_type_id == checkin)
         self.assertEqual(activity.user_id, self.user_practitioner)
         self.assertEqual(activity.date_deadline, (NOW + timedelta(days=1)).date())
-        with freeze_time(NOW + timedelta(days=7)):
-            self.run_cron()
         side_effects = self.env.ref("microneedling_treatment.mail_activity_type_side_effects")
-        self.assertTrue(session.activity_ids.filtered(lambda a: a.activity_type_id == side_effects))
+        activity = session.activity_ids.filtered(lambda a: a.activity_type_id == side_effects)
+        self.assertEqual(activity.date_deadline, (NOW + timedelta(days=7)).date())
         window = session.start + timedelta(days=28)
-        with freeze_time(window):
-            self.run_cron()
         book_next = self.env.ref("microneedling_treatment.mail_activity_type_book_next")
         activity = series.activity_ids.filtered(lambda a: a.activity_type_id == book_next)
         self.assertEqual(activity.user_id, reception)
         self.assertEqual(activity.date_deadline, window.date())
+        overdue = self.env.ref("microneedling_treatment.mail_activity_type_series_overdue")
+        activity = series.activity_ids.filtered(lambda a: a.activity_type_id == overdue)
+        self.assertEqual(activity.user_id, self.user_manager)
+        self.assertEqual(activity.date_deadline, (session.start + timedelta(days=42)).date())
+        for day in (1, 7):
+            with freeze_time(NOW + timedelta(days=day)):
+                self.run_cron()
+        with freeze_time(window):
+            self.run_cron()
         invitation = self.client_messages(session).filtered(
             lambda m: m.subject == "Time to book your next microneedling session"
         )
@@ -229,19 +258,69 @@ class TestAftercareTimeline(AftercareCase):
         self.assertIn(self.client.name, invitation.body)
         with freeze_time(session.start + timedelta(days=42)):
             self.run_cron()
-        overdue = self.env.ref("microneedling_treatment.mail_activity_type_series_overdue")
-        activity = series.activity_ids.filtered(lambda a: a.activity_type_id == overdue)
-        self.assertEqual(activity.user_id, self.user_manager)
         self.assertFalse(series.aftercare_pending_ids)
+        self.assertEqual(len(series.activity_ids), 2, "planned once, never again by the cron")
 
     def test_booked_next_session_skips_window_steps(self):
         session = self.done_session()
-        self.book(session.series_id, session.start + timedelta(days=30))
+        series = session.series_id
+        self.assertEqual(len(series.activity_ids), 2, "book next, overdue: planned")
+        booked = self.book(series, session.start + timedelta(days=30))
+        # Withdrawn as soon as the next session is booked...
+        for xmlid in ("book_next", "overdue"):
+            self.assertEqual(self.lines(session, f"aftercare_step_{xmlid}").state, "cancelled")
+        self.assertFalse(series.activity_ids)
+        # ... planned again if that booking is cancelled...
+        booked.action_cancel()
+        self.assertEqual(len(series.activity_ids), 2)
+        self.assertEqual(self.lines(session, "aftercare_step_book_next").state, "planned")
+        # ... and the client's invitations are skipped when their time comes.
+        self.book(series, session.start + timedelta(days=31))
         with freeze_time(session.start + timedelta(days=43)):
             self.run_cron()
-        for xmlid in ("window_open", "book_next", "window_close", "overdue"):
+        for xmlid in ("window_open", "window_close"):
             self.assertEqual(self.lines(session, f"aftercare_step_{xmlid}").state, "skipped")
+        self.assertFalse(series.activity_ids)
+
+    def test_moving_done_time_moves_planned_follow_ups(self):
+        session = self.done_session()
+        checkin = self.lines(session, "aftercare_step_checkin")
+        self.assertEqual(checkin.activity_id.date_deadline, (NOW + timedelta(days=1)).date())
+        session.with_user(self.user_practitioner).date_done = NOW + timedelta(days=2)
+        self.assertEqual(checkin.activity_id.date_deadline, (NOW + timedelta(days=3)).date())
+        # Cancelling the session removes the follow-ups not done yet; a done one stays done.
+        checkin.activity_id.action_feedback(feedback="All good")
+        self.assertEqual(checkin.state, "done")
+        session.with_user(self.user_practitioner).action_reset_to_booked()
+        self.assertEqual(checkin.state, "done")
+        self.assertFalse(session.activity_ids)
         self.assertFalse(session.series_id.activity_ids)
+
+    def test_paused_aftercare_holds_messages_back(self):
+        session = self.done_session()
+        self.env.company.microneedling_aftercare_paused = True
+        self.run_cron()
+        self.assertFalse(self.client_messages(session))
+        self.assertEqual(self.lines(session, "aftercare_step_immediate").state, "pending")
+        self.assertTrue(session.activity_ids, "staff follow-ups are still planned")
+        self.env.company.microneedling_aftercare_paused = False
+        self.run_cron()
+        self.assertEqual(len(self.client_messages(session)), 1)
+
+    def test_aftercare_cannot_be_switched_off_by_archiving(self):
+        """Settings > Technical: the scheduler cannot be archived or deleted; nor does
+        any automation rule carry the timeline any more."""
+        cron = self.env.ref("microneedling_treatment.ir_cron_aftercare_process")
+        with self.assertRaisesRegex(UserError, "Pause Aftercare Messages"):
+            cron.write({"active": False})
+        with self.assertRaisesRegex(UserError, "Pause Aftercare Messages"):
+            cron.unlink()
+        self.assertTrue(cron.active)
+X
+        # a done session schedules its own timeline.
+        self.env["ir.cron"].search([("id", "!=", cron.id)], limit=1).write({"active": False})
+        session = self.done_session()
+        self.assertEqual(len(session.aftercare_schedule_ids), 12)
 
     def test_undo_withdraws_and_redo_never_repeats(self):
         session = self.done_session()

@@ -192,16 +192,18 @@ class TestAftercareCronConcurrency(TransactionCase):
                 )
                 self.assertEqual(len(messages), 3, "done, +12 h and +24 h: each once")
                 self.assertEqual(len(set(messages.mapped("subject"))), 3)
-                self.assertEqual(len(session.activity_ids), 1, "the day-1 check-in, once")
+                # Planned when the session was done, not by the cron: once.
+                self.assertEqual(len(session.activity_ids), 2, "the day-1 and day-7 calls")
 
     def test_manual_run_while_the_cron_holds_lines(self):
         """The cron's batch is still open: a manual run takes the other lines, at once."""
         session_ids = self.committed_sessions(2)
         line_ids = self.due_line_ids(session_ids)
-        self.assertEqual(len(line_ids), 8)
+        # The client messages due by then; staff activities were planned at once.
+        self.assertEqual(len(line_ids), 6)
 
         def cron(env, events):
-            env["microneedling.aftercare.schedule"]._cron_process_due(batch_size=5)
+            env["microneedling.aftercare.schedule"]._cron_process_due(batch_size=4)
             mine = self.processed_here(env, line_ids)
             events["a_ran"].set()
             # Keep this transaction (and its row locks) open until the other has run.
@@ -217,8 +219,8 @@ class TestAftercareCronConcurrency(TransactionCase):
 
         with freeze_time(DAY_ONE):
             results = self.run_concurrently(cron, manual)
-        self.assertEqual(results["a"], set(line_ids[:5]), "the cron's batch: the 5 first lines")
-        self.assertEqual(results["b"], set(line_ids[5:]), "the manual run: the 3 others")
+        self.assertEqual(results["a"], set(line_ids[:4]), "the cron's batch: the 4 first lines")
+        self.assertEqual(results["b"], set(line_ids[4:]), "the manual run: the 2 others")
         self.assert_ran_once(session_ids, line_ids)
 
     def test_two_workers_claim_at_the_same_instant(self):
@@ -229,15 +231,15 @@ class TestAftercareCronConcurrency(TransactionCase):
 
         def worker(env, events):
             start.wait()
-            env["microneedling.aftercare.schedule"]._cron_process_due(batch_size=4)
+            env["microneedling.aftercare.schedule"]._cron_process_due(batch_size=3)
             mine = self.processed_here(env, line_ids)
             end.wait()  # both have run their batch before either commits
             return mine
 
         with freeze_time(DAY_ONE):
             results = self.run_concurrently(worker, worker)
-        self.assertEqual(len(results["a"]), 4)
-        self.assertEqual(len(results["b"]), 4)
+        self.assertEqual(len(results["a"]), 3)
+        self.assertEqual(len(results["b"]), 3)
         self.assertFalse(results["a"] & results["b"], "a line ran in both transactions")
         self.assertEqual(results["a"] | results["b"], set(line_ids))
         self.assert_ran_once(session_ids, line_ids)
@@ -431,7 +433,7 @@ class TestAftercareSheetCache(AftercareCase):
             self.assertEqual(len(rendered), 1)
             # The letterhead changes: the sheet is new, it is rendered again.
             self.env.company.report_header = "Skin first"
-            third = self.done_session(first)
+            third = self.done_session(self.env["res.partner"].create({"name": "Sheet client 2"}))
             self.run_cron()
             self.assertEqual(len(rendered), 2)
         for session in sessions | third:

@@ -27,3 +27,4 @@ from . import microneedling_screening_attempt
 from . import microneedling_intake_client
 from . import microneedling_session_screening
 from . import res_partner_screening
+from . import ir_cron

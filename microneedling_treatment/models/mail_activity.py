@@ -18,6 +18,10 @@ class MailActivity(models.Model):
         """The outcome of a clinical follow-up goes to the clinical record, never to
         the chatter: Odoo would post the feedback, the activity's note and its files
         in the "done" message, which everyone who reads the record reads."""
+        # A follow-up planned by the aftercare timeline is done there too.
+        self.env["microneedling.aftercare.schedule"].sudo().search(
+            [("activity_id", "in", self.ids)]
+        ).write({"state": "done", "processed_date": fields.Datetime.now()})
         clinical = self._microneedling_clinical_follow_ups()
         if not clinical:
             return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)

@@ -49,6 +49,7 @@ class MicroneedlingAftercareSchedule(models.Model):
     state = fields.Selection(
         selection=[
             ("pending", "Pending"),
+            ("planned", "Planned"),
             ("done", "Done"),
             ("skipped", "Skipped"),
             ("cancelled", "Withdrawn"),
@@ -59,6 +60,14 @@ class MicroneedlingAftercareSchedule(models.Model):
         index=True,
     )
     processed_date = fields.Datetime(readonly=True)
+    activity_id = fields.Many2one(
+        comodel_name="mail.activity",
+        string="Planned Activity",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="A staff step's activity, planned as soon as the session is done.",
+    )
     error_message = fields.Text(
         string="Error",
         readonly=True,
@@ -106,6 +115,97 @@ class MicroneedlingAftercareSchedule(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    def _sync_sessions(self, sessions):
+        """Make the sessions' aftercare lines match their done time and series (idempotent).
+
+        A done session gets one line per active step, dated from its done time.
+        Client messages wait for the cron ("pending"); staff activities are planned
+        at once ("planned", due on the step's date), so staff see and plan their
+        calls. A conditional step (the series has sessions left and none booked) is
+        planned while that holds, and withdrawn as soon as a session is booked.
+        Moving the done time moves what has not run; a session no longer done has
+        it withdrawn; what ran never runs again. A step that would fall due more
+        than BACKFILL_GRACE ago is skipped: imported history messages nobody.
+        """
+        sessions = sessions.sudo().filtered("id")
+        if not sessions:
+            return
+        Schedule = self.sudo()
+        steps = self.env["microneedling.aftercare.step"].sudo().search([])
+        existing = Schedule.search([("session_id", "in", sessions.ids)])
+        by_key = {(line.session_id.id, line.step_id.id): line for line in existing}
+        floor = fields.Datetime.now() - BACKFILL_GRACE
+        needed = self._next_session_needed(sessions)
+        create_vals, withdraw, to_plan, moved = [], Schedule, Schedule, Schedule
+        for session in sessions:
+            is_done = session.state == "done" and session.date_done
+            for step in steps:
+                line = by_key.get((session.id, step.id))
+                if not is_done:
+                    if line and line.state in ("pending", "planned"):
+                        withdraw |= line
+                    continue
+                date = step._scheduled_date(session)
+                state = self._wanted_state(step, date, floor, session in needed)
+                if not line:
+                    create_vals.append(
+                        {
+                            "session_id": session.id,
+                            "step_id": step.id,
+                            "scheduled_date": date,
+                            "state": state,
+                        }
+                    )
+                elif line.state == "planned" and state == "planned":
+                    if line.scheduled_date != date:
+                        line.scheduled_date = date
+                        moved |= line
+                elif line.state == "planned":
+                    withdraw |= line
+                    if state == "skipped":
+                        withdraw -= line
+                        line.activity_id.unlink()
+                        line.state = "skipped"
+                elif line.state in ("pending", "cancelled") and (
+                    line.scheduled_date != date or line.state != state
+                ):
+                    line.write({"scheduled_date": date, "state": state})
+                    if state == "planned":
+                        to_plan |= line
+        withdraw.activity_id.unlink()
+        withdraw.write({"state": "cancelled"})
+        for line in moved.filtered("activity_id"):
+            line.activity_id.date_deadline = line.scheduled_date.date()
+        created = Schedule.create(create_vals)
+        to_plan |= created.filtered(lambda line: line.state == "planned")
+        for step_lines in to_plan.grouped("step_id").values():
+            step_lines._plan_activities()
+        if created.filtered(lambda line: line.state == "pending"):
+            # The "at once" steps should not wait for the next scheduled run.
+            self.env.ref("microneedling_treatment.ir_cron_aftercare_process")._trigger()
+
+    @api.model
+    def _wanted_state(self, step, date, floor, next_session_needed):
+        """What a done session's line of `step`, due at `date`, should be now."""
+        if date < floor:
+            return "skipped"
+        if step.kind == "message":
+            return "pending"
+        if step.condition == "always" or next_session_needed:
+            return "planned"
+        return "cancelled"
+
+    @api.model
+    def _next_session_needed(self, sessions):
+        """Sessions whose series still needs a next session that nobody booked."""
+        return sessions.filtered(
+            lambda s: s.series_id.state == "in_progress"
+            and s.series_id.session_done_count < s.series_id.planned_session_count
+            and not s.series_id.next_session_date
+            and s.series_id.last_done_date == s.start
+        )
+
+    @api.model
     def _cron_process_due(self, batch_size=BATCH_SIZE, auto_commit=None):
         """Claim and run one batch of due lines, and report progress to the cron.
 
@@ -130,7 +230,11 @@ class MicroneedlingAftercareSchedule(models.Model):
 
     @api.model
     def _due_domain(self):
-        return [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())]
+        return [
+            ("state", "=", "pending"),
+            ("scheduled_date", "<=", fields.Datetime.now()),
+            ("company_id.microneedling_aftercare_paused", "=", False),
+        ]
 
     @api.model
     def _claim_due(self, limit):
@@ -139,15 +243,19 @@ class MicroneedlingAftercareSchedule(models.Model):
         Two workers (the cron, a manual run) never run the same line and never
         wait for each other: a line being run elsewhere is simply not claimed here.
         """
-        self.flush_model(["state", "scheduled_date"])
+        self.flush_model(["state", "scheduled_date", "company_id"])
+        self.env["res.company"].flush_model(["microneedling_aftercare_paused"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM %(table)s
-                 WHERE state = 'pending' AND scheduled_date <= %(now)s
-              ORDER BY scheduled_date, id
+                SELECT line.id FROM %(table)s line
+                  JOIN res_company company ON company.id = line.company_id
+                 WHERE line.state = 'pending' AND line.scheduled_date <= %(now)s
+                   -- A company's explicit pause holds its client messages back.
+                   AND NOT coalesce(company.microneedling_aftercare_paused, false)
+              ORDER BY line.scheduled_date, line.id
                  LIMIT %(limit)s
-                   FOR UPDATE SKIP LOCKED
+                   FOR UPDATE OF line SKIP LOCKED
                 """,
                 table=SQL.identifier(self._table),
                 now=fields.Datetime.now(),
@@ -202,7 +310,7 @@ class MicroneedlingAftercareSchedule(models.Model):
         now = fields.Datetime.now()
         lines = self.filtered(lambda line: line.state == "pending")
         conditional = lines.filtered(lambda line: line.step_id.condition == "next_session_needed")
-        needed = conditional.session_id._aftercare_next_session_needed()
+        needed = self._next_session_needed(conditional.session_id)
         skipped = conditional.filtered(lambda line: line.session_id not in needed)
         todo = lines - skipped
         for step, step_lines in todo.grouped("step_id").items():
@@ -298,7 +406,8 @@ class MicroneedlingAftercareSchedule(models.Model):
         return pdf
 
     def _plan_activities(self):
-        """Create one step's staff activities in one batch, due when the step falls due."""
+        """Create one step's staff activities in one batch, due when the step falls due,
+        and link each line to its activity."""
         step = self.step_id.ensure_one()
         target_model = (
             "microneedling.series" if step.activity_target == "series" else "microneedling.session"
@@ -319,4 +428,11 @@ class MicroneedlingAftercareSchedule(models.Model):
                     "date_deadline": line.scheduled_date.date(),
                 }
             )
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+        for line, activity in zip(self, activities, strict=True):
+            line.activity_id = activity

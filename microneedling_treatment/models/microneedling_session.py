@@ -7,7 +7,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .. import tools
 from . import trusted
-from .microneedling_aftercare_schedule import BACKFILL_GRACE
 from .microneedling_intake import CLEARANCE_STATES
 
 ACTIVE_STATES = ("booked", "done")
@@ -115,6 +114,7 @@ class MicroneedlingSession(models.Model):
         string="Aftercare Timeline",
         readonly=True,
     )
+    aftercare_paused = fields.Boolean(related="company_id.microneedling_aftercare_paused")
     aftercare_window_start = fields.Date(
         string="Next Session From",
         compute="_compute_aftercare_window",
@@ -369,8 +369,11 @@ class MicroneedlingSession(models.Model):
         if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
         # Aftercare is part of the session's own life, like core event's mail
-        # schedulers: no separate rule whose archiving would silently stop it.
-        sessions.filtered(lambda s: s.state == "done")._sync_aftercare_schedule()
+        # schedulers: no separate rule whose archiving would silently stop it. A
+        # booking withdraws the series' "book the next session" follow-ups.
+        sessions.series_id.session_ids.filtered(
+            lambda s: s.state == "done"
+        )._sync_aftercare_schedule()
         # A new session may come before others of its series: they are renumbered.
         (sessions.series_id.session_ids - sessions)._sync_event()
         return sessions
@@ -408,7 +411,9 @@ class MicroneedlingSession(models.Model):
             to_sync |= siblings | self.series_id.session_ids
         to_sync._sync_event()
         if {"state", "date_done", "start"} & set(vals):
-            self._sync_aftercare_schedule()
+            (self | siblings | self.series_id.session_ids).filtered(
+                lambda s: s.state == "done" or s in self
+            )._sync_aftercare_schedule()
         return result
 
     def unlink(self):
@@ -607,55 +612,7 @@ class MicroneedlingSession(models.Model):
         self.write({"override_reason": reason})
 
     def _sync_aftercare_schedule(self):
-        """Make each session's aftercare lines match its done time (idempotent).
-
-        Done sessions get one line per active step, dated from their done time;
-        pending lines follow a moved done time; a session no longer done has its
-        pending lines withdrawn. Lines already run are never run again.
-        """
-        Schedule = self.env["microneedling.aftercare.schedule"].sudo()
-        steps = self.env["microneedling.aftercare.step"].sudo().search([])
-        existing = Schedule.search([("session_id", "in", self.ids)])
-        by_key = {(line.session_id.id, line.step_id.id): line for line in existing}
-        floor = fields.Datetime.now() - BACKFILL_GRACE
-        create_vals, withdraw = [], Schedule
-        for session in self.sudo():
-            is_done = session.state == "done" and session.date_done
-            for step in steps:
-                line = by_key.get((session.id, step.id))
-                if not is_done:
-                    if line and line.state == "pending":
-                        withdraw |= line
-                    continue
-                date = step._scheduled_date(session)
-                state = "pending" if date >= floor else "skipped"
-                if not line:
-                    create_vals.append(
-                        {
-                            "session_id": session.id,
-                            "step_id": step.id,
-                            "scheduled_date": date,
-                            "state": state,
-                        }
-                    )
-                elif line.state in ("pending", "cancelled") and (
-                    line.scheduled_date != date or line.state != state
-                ):
-                    line.write({"scheduled_date": date, "state": state})
-        withdraw.write({"state": "cancelled"})
-        Schedule.create(create_vals)
-        if any(vals["state"] == "pending" for vals in create_vals):
-            # The "at once" steps should not wait for the next scheduled run.
-            self.env.ref("microneedling_treatment.ir_cron_aftercare_process")._trigger()
-
-    def _aftercare_next_session_needed(self):
-        """Sessions whose series still needs a next session that nobody booked."""
-        return self.filtered(
-            lambda s: s.series_id.state == "in_progress"
-            and s.series_id.session_done_count < s.series_id.planned_session_count
-            and not s.series_id.next_session_date
-            and s.series_id.last_done_date == s.start
-        )
+        self.env["microneedling.aftercare.schedule"]._sync_sessions(self)
 
     def _aftercare_assignee(self, role):
         """The user who owns a staff step: practitioner, reception or manager."""

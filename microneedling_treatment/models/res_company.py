@@ -30,6 +30,12 @@ class ResCompany(models.Model):
         "at most this many days before it.",
     )
 
+    microneedling_aftercare_paused = fields.Boolean(
+        string="Pause Aftercare Messages",
+        help="Holds every client aftercare message of this company back until it is "
+        "unticked (they are then sent, late). Staff follow-up activities are still "
+        "planned. For a deliberate, temporary stop only (rewording the messages, say).",
+    )
     microneedling_sms_enabled = fields.Boolean(
         string="Aftercare SMS",
         help="Also send aftercare messages by SMS to clients with a mobile number.",

@@ -25,6 +25,9 @@ class ResConfigSettings(models.TransientModel):
     microneedling_sms_enabled = fields.Boolean(
         related="company_id.microneedling_sms_enabled", readonly=False
     )
+    microneedling_aftercare_paused = fields.Boolean(
+        related="company_id.microneedling_aftercare_paused", readonly=False
+    )
     microneedling_reception_user_id = fields.Many2one(
         related="company_id.microneedling_reception_user_id", readonly=False
     )
