@@ -56,7 +56,9 @@ def prepare(env, count):
                 "screening_date": NOW - timedelta(days=2),
                 "consent_given": True,
                 "consent_date": NOW - timedelta(days=2),
-                "answer_ids": [Command.create({"contraindication_id": c.id}) for c in catalog],
+                "answer_ids": [
+                    Command.create({"contraindication_id": c.id, "answer": "no"}) for c in catalog
+                ],
             }
             for partner in partners
         ]

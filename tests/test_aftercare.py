@@ -316,8 +316,8 @@ class TestAftercareTimeline(AftercareCase):
         with self.assertRaisesRegex(UserError, "Pause Aftercare Messages"):
             cron.unlink()
         self.assertTrue(cron.active)
-X
-        # a done session schedules its own timeline.
+        # Other scheduled actions archived: a done session still schedules its own
+        # timeline, with no automation rule in between.
         self.env["ir.cron"].search([("id", "!=", cron.id)], limit=1).write({"active": False})
         session = self.done_session()
         self.assertEqual(len(session.aftercare_schedule_ids), 12)
