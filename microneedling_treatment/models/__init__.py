@@ -19,12 +19,9 @@ from . import calendar_attendee
 from . import res_partner
 from . import crm_lead
 from . import microneedling_demo
-from . import res_company_screening
-from . import res_config_settings_screening
 from . import microneedling_screening_link
 from . import microneedling_screening_link_access
 from . import microneedling_screening_attempt
 from . import microneedling_intake_client
 from . import microneedling_session_screening
-from . import res_partner_screening
 from . import ir_cron

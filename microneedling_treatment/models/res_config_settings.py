@@ -34,6 +34,21 @@ class ResConfigSettings(models.TransientModel):
     microneedling_manager_user_id = fields.Many2one(
         related="company_id.microneedling_manager_user_id", readonly=False
     )
+    microneedling_online_screening = fields.Boolean(
+        related="company_id.microneedling_online_screening", readonly=False
+    )
+    microneedling_booking_confirmation = fields.Boolean(
+        related="company_id.microneedling_booking_confirmation", readonly=False
+    )
+    microneedling_screening_days_before = fields.Integer(
+        related="company_id.microneedling_screening_days_before", readonly=False
+    )
+    microneedling_screening_max_age_months = fields.Integer(
+        related="company_id.microneedling_screening_max_age_months", readonly=False
+    )
+    microneedling_consent_text = fields.Text(
+        related="company_id.microneedling_consent_text", readonly=False
+    )
 
     # ------------------------------------------------------------
     # CRUD
