@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from . import trusted
+from .microneedling_session import EVENT_STATES
 
 
 class CalendarEvent(models.Model):
@@ -101,6 +102,72 @@ class CalendarEvent(models.Model):
                 + [fields.Command.link(p.id) for p in session.user_id.partner_id]
             }
         )
+
+    @api.model
+    def _microneedling_mirror_sessions(self, sessions):
+        """Make each session's calendar event match it (idempotent): created, moved,
+        retitled or deleted with the session. Its practitioner attends it."""
+        # The event mirrors the session for the calendar: its history and followers
+        # are the session's, so it logs no creation and subscribes nobody.
+        Event = self.sudo().with_context(
+            **trusted.flag(trusted.SYNC),
+            no_mail_to_attendees=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_auto_subscribe_no_notify=True,
+            # Reminders of a session are the addon's aftercare and screening
+            # messages, not the calendar's alarms.
+            dont_notify=True,
+        )
+        to_unlink = Event
+        create_vals, to_create = [], sessions.browse()
+        for session in sessions:
+            if session.state not in EVENT_STATES or not session.start:
+                to_unlink |= session.event_id
+                continue
+            vals = self._microneedling_event_values(session)
+            if session.event_id:
+                # Through Event: a moved session must not email the client a change
+                # notice (the booking itself sends no invitation either).
+                event = Event.browse(session.event_id.id)
+                current = {
+                    "name": event.name,
+                    "start": event.start,
+                    "stop": event.stop,
+                    "user_id": event.user_id.id,
+                }
+                changed = {key: vals[key] for key, value in current.items() if value != vals[key]}
+                previous = event.user_id
+                if changed:
+                    event.write(changed)
+                if "user_id" in changed:
+                    event._sync_microneedling_practitioner(previous, session)
+            else:
+                create_vals.append(vals)
+                to_create |= session
+        if to_unlink:
+            sessions.filtered(lambda s: s.event_id in to_unlink).with_context(
+                **trusted.flag(trusted.SYNC)
+            ).write({"event_id": False})
+            to_unlink.unlink()
+        if create_vals:
+            events = Event.create(create_vals)
+            for session, event in zip(to_create, events, strict=True):
+                session.with_context(**trusted.flag(trusted.SYNC)).event_id = event
+
+    @api.model
+    def _microneedling_event_values(self, session):
+        partners = session.partner_id | session.user_id.partner_id
+        return {
+            "name": session.display_name,
+            "start": session.start,
+            "stop": session.stop,
+            "user_id": session.user_id.id,
+            "partner_ids": [fields.Command.set(partners.ids)],
+            "microneedling_session_id": session.id,
+            "res_model_id": self.env["ir.model"]._get_id(session._name),
+            "res_id": session.id,
+        }
 
     def _sync_microneedling_session_from_event(self):
         """Carry calendar-side changes to the session (idempotent); its checks then apply."""

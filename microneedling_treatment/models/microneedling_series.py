@@ -382,3 +382,21 @@ class MicroneedlingSeries(models.Model):
             "view_mode": "form",
             "target": "new",
         }
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_or_start_for_booking(self, partner_id, user_id=False):
+        """The client's open series in the current company that still has room, or a
+        new course (with the practitioner chosen for the booking)."""
+        series = self.search(
+            [
+                ("partner_id", "=", partner_id),
+                ("company_id", "=", self.env.company.id),
+                ("state", "in", OPEN_STATES),
+            ],
+            order="id desc",
+        ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
+        return series or self.create({"partner_id": partner_id, "user_id": user_id or False})

@@ -438,18 +438,7 @@ class MicroneedlingSession(models.Model):
         for vals in vals_list:
             partner_id = vals.pop("booking_partner_id", False)
             if partner_id and not vals.get("series_id"):
-                series = Series.search(
-                    [
-                        ("partner_id", "=", partner_id),
-                        ("company_id", "=", self.env.company.id),
-                        ("state", "in", ("new", "in_progress")),
-                    ],
-                    order="id desc",
-                ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
-                if not series:
-                    series = Series.create(
-                        {"partner_id": partner_id, "user_id": vals.get("user_id", False)}
-                    )
+                series = Series._get_or_start_for_booking(partner_id, vals.get("user_id"))
                 vals = dict(vals, series_id=series.id)
             result.append(vals)
         return result
@@ -720,71 +709,7 @@ class MicroneedlingSession(models.Model):
 
     def _sync_event(self):
         """Make each session's calendar event match it (idempotent)."""
-        # The event mirrors the session for the calendar: its history and followers
-        # are the session's, so it logs no creation and subscribes nobody.
-        Event = (
-            self.env["calendar.event"]
-            .sudo()
-            .with_context(
-                **trusted.flag(trusted.SYNC),
-                no_mail_to_attendees=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                mail_auto_subscribe_no_notify=True,
-                # Reminders of a session are the addon's aftercare and screening
-                # messages, not the calendar's alarms.
-                dont_notify=True,
-            )
-        )
-        to_unlink = Event
-        create_vals, to_create = [], self.browse()
-        for session in self:
-            if session.state not in EVENT_STATES or not session.start:
-                to_unlink |= session.event_id
-                continue
-            vals = session._prepare_event_vals()
-            if session.event_id:
-                # Through Event: a moved session must not email the client a change
-                # notice (the booking itself sends no invitation either).
-                event = Event.browse(session.event_id.id)
-                current = {
-                    "name": event.name,
-                    "start": event.start,
-                    "stop": event.stop,
-                    "user_id": event.user_id.id,
-                }
-                changed = {key: vals[key] for key, value in current.items() if value != vals[key]}
-                previous = event.user_id
-                if changed:
-                    event.write(changed)
-                if "user_id" in changed:
-                    event._sync_microneedling_practitioner(previous, session)
-            else:
-                create_vals.append(vals)
-                to_create |= session
-        if to_unlink:
-            self.filtered(lambda s: s.event_id in to_unlink).with_context(
-                **trusted.flag(trusted.SYNC)
-            ).write({"event_id": False})
-            to_unlink.unlink()
-        if create_vals:
-            events = Event.create(create_vals)
-            for session, event in zip(to_create, events, strict=True):
-                session.with_context(**trusted.flag(trusted.SYNC)).event_id = event
-
-    def _prepare_event_vals(self):
-        self.ensure_one()
-        partners = self.partner_id | self.user_id.partner_id
-        return {
-            "name": self.display_name,
-            "start": self.start,
-            "stop": self.stop,
-            "user_id": self.user_id.id,
-            "partner_ids": [fields.Command.set(partners.ids)],
-            "microneedling_session_id": self.id,
-            "res_model_id": self.env["ir.model"]._get_id(self._name),
-            "res_id": self.id,
-        }
+        self.env["calendar.event"]._microneedling_mirror_sessions(self)
 
     # ------------------------------------------------------------
     # TOOLS
