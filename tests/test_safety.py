@@ -393,3 +393,109 @@ class TestSessionTimes(MicroneedlingCase):
         with self.assertRaisesRegex(ValidationError, "in the future"):
             session.with_user(self.user_practitioner).write({"state": "done"})
         self.assertEqual(session.state, "booked")
+
+
+@freeze_time(NOW)
+class TestReviewedHoles(MicroneedlingCase):
+    """Holes an adversarial review found: each one tried again, as it was found."""
+
+    def test_override_covers_only_the_answers_it_was_given_for(self):
+        self.screen(self.client, {"herpes_prone": True})
+        session = self.book(
+            self.make_series(),
+            NOW + timedelta(days=1),
+            user=self.user_manager,
+            override_reason="Herpes: prophylaxis prescribed",
+        )
+        # A later screening adds an uncleared review item and a running window.
+        self.screen(
+            self.client,
+            {
+                "weak_immune": True,
+                "recent_injectables": NOW - timedelta(hours=1),
+                "herpes_prone": True,
+            },
+        )
+        with (
+            freeze_time(NOW + timedelta(days=1, hours=2)),
+            self.assertRaisesRegex(ValidationError, "Weak immune system"),
+        ):
+            session.with_user(self.user_practitioner).action_done()
+        self.assertEqual(session.state, "booked")
+
+    def test_deleting_an_event_cancels_its_session_only_for_who_may_cancel_it(self):
+        self.screen(self.client)
+        session = self.book(self.make_series(), NOW + timedelta(days=1))
+        with self.assertRaises(AccessError):
+            session.event_id.with_user(self.user_employee).unlink()
+        self.assertEqual(session.state, "booked")
+        session.event_id.with_user(self.user_receptionist).unlink()
+        self.assertEqual(session.state, "cancelled")
+
+    def test_a_reopened_course_keeps_one_open_course_and_tune_ups_eligible(self):
+        course = self.complete_course(self.client)
+        self.make_series()  # a new course, now that the first one is completed
+        with self.assertRaisesRegex(ValidationError, "one open course at a time"):
+            course.with_user(self.user_receptionist).write({"planned_session_count": 4})
+        with self.assertRaisesRegex(ValidationError, "one open course at a time"):
+            course.session_ids[:1].with_user(self.user_practitioner).action_reset_to_booked()
+        self.assertEqual(course.state, "done")
+
+    def test_a_tune_up_loses_nothing_to_a_reopened_course(self):
+        other = self.env["res.partner"].create({"name": "Tina Tune-up"})
+        course = self.complete_course(other)
+        self.make_series(other, kind="tune_up")
+        with self.assertRaisesRegex(ValidationError, "not completed a microneedling course"):
+            course.with_user(self.user_receptionist).write({"planned_session_count": 6})
+        self.assertEqual(course.state, "done")
+
+    def test_restoring_a_past_cancelled_session_is_a_booking_in_the_past(self):
+        self.screen(self.client, when=NOW - timedelta(days=200))
+        series = self.make_series()
+        past = self.book(series, NOW + timedelta(days=1))
+        past.action_cancel()
+        with (
+            freeze_time(NOW + timedelta(days=90)),
+            self.assertRaisesRegex(ValidationError, "in the past"),
+        ):
+            past.with_user(self.user_receptionist).write({"state": "booked"})
+        self.assertEqual(past.state, "cancelled")
+        with self.assertRaisesRegex(ValidationError, "in the past"):
+            self.book(series, NOW - timedelta(days=90), state="planned")
+
+    def test_a_practitioners_activity_note_stays_with_clinicians(self):
+        self.screen(self.client)
+        session = self.book(self.make_series(), NOW + timedelta(days=1))
+        session.with_user(self.user_practitioner).activity_schedule(
+            "mail.mail_activity_data_todo",
+            note="Client disclosed HIV+ status, check immune",
+            user_id=self.user_practitioner.id,
+        )
+        Activity = self.env["mail.activity"].with_user(self.user_receptionist)
+        notes = Activity.search_read(
+            [("res_model", "=", session._name), ("res_id", "=", session.id)], ["note"]
+        )
+        self.assertTrue(notes)
+        self.assertFalse([n for n in notes if "HIV" in (n["note"] or "")])
+        self.assertFalse(Activity.search([("note", "ilike", "HIV")]))
+        Message = self.env["mail.message"]
+        self.assertFalse(
+            Message.with_user(self.user_receptionist).search([("body", "ilike", "HIV")])
+        )
+        self.assertTrue(
+            Message.with_user(self.user_practitioner).search([("body", "ilike", "HIV")])
+        )
+
+    def test_any_text_a_practitioner_posts_is_practitioner_only(self):
+        self.screen(self.client)
+        session = self.book(self.make_series(), NOW + timedelta(days=1))
+        for message_type in ("comment", "notification", "auto_comment"):
+            session.with_user(self.user_practitioner).message_post(
+                body=f"SECRET {message_type}", message_type=message_type
+            )
+        found = (
+            self.env["mail.message"]
+            .with_user(self.user_receptionist)
+            .search([("body", "ilike", "SECRET")])
+        )
+        self.assertFalse(found)

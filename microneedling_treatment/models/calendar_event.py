@@ -51,9 +51,10 @@ class CalendarEvent(models.Model):
 
     def unlink(self):
         if not trusted.is_raised(self.env, trusted.SYNC):
-            # sudo: a private event hides its link from non-attendees.
+            # sudo: a private event hides its link from non-attendees; the session is
+            # then cancelled as the user, whose rights on sessions apply.
             sessions = self.sudo().microneedling_session_id.filtered(lambda s: s.state != "done")
-            sessions.with_context(**trusted.flag(trusted.SYNC)).write(
+            sessions.with_env(self.env).with_context(**trusted.flag(trusted.SYNC)).write(
                 {"state": "cancelled", "event_id": False}
             )
         return super().unlink()

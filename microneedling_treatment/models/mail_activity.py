@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import format_date, is_html_empty, plaintext2html
 
 from . import trusted
@@ -9,6 +9,22 @@ from .mail_message import CLINICAL_THREAD_MODELS
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        activities = super().create(vals_list)
+        activities._microneedling_keep_note_clinical()
+        return activities
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "note" in vals:
+            self._microneedling_keep_note_clinical()
+        return result
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -45,6 +61,33 @@ class MailActivity(models.Model):
         return self.filtered(
             lambda a: a.res_model == "microneedling.session"
             or (by_practitioner and a.res_model in CLINICAL_THREAD_MODELS)
+        )
+
+    def _microneedling_keep_note_clinical(self):
+        """A note a practitioner writes on a planned activity of a client's record is
+        health data, and whoever reads the record reads its activities: the note goes
+        to the clinical record (a practitioner-only note), the activity says where."""
+        if trusted.is_raised(self.env, trusted.CLINICAL):
+            return
+        if not self.env["mail.message"]._microneedling_reads_clinical():
+            return
+        noted = self.filtered(
+            lambda a: a.res_model in CLINICAL_THREAD_MODELS and not is_html_empty(a.note)
+        )
+        for activity in noted:
+            entry = activity._microneedling_outcome_entry(False, activity.note)
+            record = self.env[activity.res_model].sudo().browse(activity.res_id)
+            record.with_context(**trusted.flag(trusted.CLINICAL)).message_post(
+                body=entry,
+                author_id=self.env.user.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+        noted.sudo().with_context(**trusted.flag(trusted.CLINICAL)).write(
+            {
+                "note": Markup("<p>%s</p>")
+                % _("Note kept in the clinical record (practitioners only).")
+            }
         )
 
     def _microneedling_record_outcome(self, feedback, attachment_ids):

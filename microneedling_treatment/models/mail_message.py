@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools import is_html_empty
 
 from . import trusted
 
@@ -34,11 +35,18 @@ class MailMessage(models.Model):
     def create(self, vals_list):
         forced = trusted.is_raised(self.env, trusted.CLINICAL)
         written_by_practitioner = self._microneedling_reads_clinical()
+        # The "activity done" notice is written clean by mail.activity (its outcome goes
+        # to the clinical record): reception may read which activity was done.
+        activity_done = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_activities")
         for vals in vals_list:
+            message_type = vals.get("message_type", "comment")
             if forced or (
                 written_by_practitioner
                 and vals.get("model") in CLINICAL_THREAD_MODELS
-                and vals.get("message_type", "comment") == "comment"
+                and message_type != "user_notification"
+                and vals.get("subtype_id") != activity_done
+                # Any text a practitioner posts (tracking messages carry none).
+                and (message_type == "comment" or not is_html_empty(vals.get("body")))
             ):
                 vals["microneedling_clinical"] = True
         messages = super().create(vals_list)

@@ -238,6 +238,7 @@ class MicroneedlingIntakeAnswer(models.Model):
             return None
         if item.kind == "absolute":
             return {
+                "answer_id": self.id,
                 "type": "absolute",
                 "until": False,
                 "message": _(
@@ -252,6 +253,7 @@ class MicroneedlingIntakeAnswer(models.Model):
             if self.cleared:
                 return None
             return {
+                "answer_id": self.id,
                 "type": "review",
                 "until": False,
                 "message": _(
@@ -265,6 +267,7 @@ class MicroneedlingIntakeAnswer(models.Model):
             }
         if not self.last_occurrence:
             return {
+                "answer_id": self.id,
                 "type": "undated",
                 "until": False,
                 "message": _(
@@ -280,6 +283,7 @@ class MicroneedlingIntakeAnswer(models.Model):
             return None
         earliest_text = tools.format_user_datetime(self.env, earliest)
         return {
+            "answer_id": self.id,
             "type": "window",
             "until": earliest,
             "message": _(

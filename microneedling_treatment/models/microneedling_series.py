@@ -263,8 +263,19 @@ class MicroneedlingSeries(models.Model):
     def _check_session_count(self):
         self.partner_id._microneedling_lock()
         self.session_ids._check_series_capacity()
+        self._check_reopened()
 
-    @api.constrains("kind", "partner_id", "cancel_date")
+    def _check_reopened(self):
+        """A completed course reopened (a session un-done, its plan raised) is open again:
+        the client still has one open course at a time, and a tune-up still needs a
+        completed course."""
+        courses = self.filtered(lambda s: s.kind == "course" and s.state in OPEN_STATES)
+        courses._check_single_open_course()
+        courses.partner_id.microneedling_series_ids.filtered(
+            lambda s: s.kind == "tune_up" and s.state in OPEN_STATES
+        )._check_tune_up_eligibility()
+
+    @api.constrains("kind", "partner_id", "cancel_date", "planned_session_count")
     def _check_single_open_course(self):
         """A client follows one course at a time: two open courses would book sessions
         that the spacing rule then refuses, or lose track of which course is running.

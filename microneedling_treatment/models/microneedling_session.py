@@ -142,6 +142,15 @@ class MicroneedlingSession(models.Model):
         tracking=True,
     )
     override_date = fields.Datetime(readonly=True, copy=False)
+    override_answer_ids = fields.Many2many(
+        comodel_name="microneedling.intake.answer",
+        string="Overridden Answers",
+        readonly=True,
+        copy=False,
+        groups="microneedling_treatment.group_practitioner",
+        help="The answers the manager reviewed when overriding: a later screening's answers "
+        "are not covered.",
+    )
     # Client clearance (no health detail), for the reception calendar
     clearance_state = fields.Selection(
         selection=CLEARANCE_STATES,
@@ -358,6 +367,15 @@ class MicroneedlingSession(models.Model):
         )
         for vals in vals_list:
             self._check_restricted_values(vals)
+        vals_list = [
+            dict(
+                vals,
+                override_answer_ids=self._override_coverage(vals["series_id"], vals.get("start")),
+            )
+            if vals.get("override_reason") and vals.get("series_id")
+            else vals
+            for vals in vals_list
+        ]
         # The chatter starts with what changes after the booking: no "created" log,
         # and the booker is not made a follower of every session they book.
         sessions = (
@@ -379,22 +397,45 @@ class MicroneedlingSession(models.Model):
         return sessions
 
     def write(self, vals):
+        if vals.get("override_reason") and len(self) > 1:
+            # What an override covers depends on each session's client and time.
+            for session in self:
+                session.write(vals)
+            return True
         if self:
             self._check_input_values([vals], "write")
         self._check_restricted_values(vals)
         vals = self._prepare_override_values(self._prepare_done_values(vals))
+        if vals.get("override_reason") and self:
+            coverage = self._override_coverage(
+                vals.get("series_id", self.series_id.id), vals.get("start", self.start)
+            )
+            vals = dict(vals, override_answer_ids=coverage)
         expired = self._expired_overrides(vals)
+        # A state written back from cancelled or no-show is a new booking; from done,
+        # an undo that may reopen a completed course.
+        previous = {session.id: session.state for session in self} if "state" in vals else {}
         # Other sessions whose number ("session n/N", in their event's title) may change.
         renumbering = bool({"start", "state", "series_id"} & set(vals))
         siblings = self.series_id.session_ids if renumbering else self.browse()
         result = super().write(vals)
-        if {"start", "state"} & set(vals):
-            self._check_start_in_time(booking="start" in vals)
+        if "start" in vals:
+            self._check_start_in_time()
+        elif "state" in vals:
+            rebooked = self.filtered(lambda s: previous[s.id] in ("cancelled", "no_show"))
+            rebooked._check_start_in_time()
+            (self - rebooked)._check_start_in_time(booking=False)
+            self.filtered(lambda s: previous[s.id] == "done").series_id._check_reopened()
         if expired:
             # sudo: reception may move an overridden session without access to the
             # (clinical) reason; the booking check then runs without the override.
             super(MicroneedlingSession, expired).write(
-                {"override_reason": False, "override_user_id": False, "override_date": False}
+                {
+                    "override_reason": False,
+                    "override_user_id": False,
+                    "override_date": False,
+                    "override_answer_ids": [fields.Command.clear()],
+                }
             )
         to_sync = self.browse()
         if not trusted.is_raised(self.env, trusted.SYNC) and {
@@ -491,6 +532,10 @@ class MicroneedlingSession(models.Model):
                         client=moved.partner_id[:1].display_name,
                     )
                 )
+        if "override_answer_ids" in keys:
+            raise AccessError(
+                _("What an override covers is recorded by the server when it is given.")
+            )
         if keys & {"override_reason", "override_user_id", "override_date"} and not (
             user.has_group("microneedling_treatment.group_manager")
         ):
@@ -501,6 +546,23 @@ class MicroneedlingSession(models.Model):
         if "override_reason" in vals or not {"start", "series_id"} & set(vals):
             return self.browse()
         return self.sudo().filtered("override_reason")
+
+    @api.model
+    def _override_coverage(self, series_id, start):
+        """An override covers the answers that block the session when it is given (a
+        time window, an uncleared review item): not what a later screening says.
+        Returns the x2many command recording them."""
+        series = self.env["microneedling.series"].sudo().browse(series_id)
+        start = fields.Datetime.to_datetime(start)
+        Intake = self.env["microneedling.intake"]
+        current = Intake._current_for_partners(series.partner_id, series.company_id)
+        intake = current.get((series.partner_id.id, series.company_id.id), Intake)
+        covered = [
+            reason["answer_id"]
+            for reason in (intake._block_reasons(start) if intake and start else [])
+            if reason["type"] in OVERRIDABLE_REASONS
+        ]
+        return [fields.Command.set(covered)]
 
     @api.model
     def _prepare_override_values(self, vals):
@@ -627,15 +689,24 @@ class MicroneedlingSession(models.Model):
         sessions.partner_id._microneedling_lock()
         problems = {}
         # sudo: whoever books may rely on an override without reading its reason.
-        overridden = sessions.sudo().filtered("override_reason").with_env(self.env)
+        overridden = {
+            session.id: set(session.override_answer_ids.ids)
+            for session in sessions.sudo().filtered("override_reason")
+        }
         Intake = self.env["microneedling.intake"]
         current = Intake._current_for_partners(sessions.partner_id, sessions.company_id)
         for session in sessions:
             intake = current.get((session.partner_id.id, session.company_id.id), Intake)
             reasons = intake._block_reasons(session.start)
-            if session in overridden:
-                # A manager's override covers time windows and review answers only.
-                reasons = [r for r in reasons if r["type"] not in OVERRIDABLE_REASONS]
+            if session.id in overridden:
+                # A manager's override covers time windows and review answers only, and
+                # only the answers it was given for.
+                covered = overridden[session.id]
+                reasons = [
+                    r
+                    for r in reasons
+                    if not (r["type"] in OVERRIDABLE_REASONS and r.get("answer_id") in covered)
+                ]
             if session.state == "done":
                 reasons += session._confirmation_reasons(intake)
             if reasons:
