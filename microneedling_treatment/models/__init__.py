@@ -7,6 +7,10 @@ from . import microneedling_aftercare_step
 from . import microneedling_aftercare_schedule
 from . import microneedling_intake
 from . import microneedling_intake_answer
+from . import microneedling_medication
+from . import microneedling_intake_medication
+from . import microneedling_intake_answer_medication
+from . import microneedling_import_mapping
 from . import microneedling_series
 from . import microneedling_session
 from . import calendar_event

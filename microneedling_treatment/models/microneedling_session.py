@@ -561,6 +561,10 @@ class MicroneedlingSession(models.Model):
         pending lines follow a moved done time; a session no longer done has its
         pending lines withdrawn. Lines already run are never run again.
         """
+        # Hook for the history import: its past sessions get no aftercare at all.
+        history = self._history_import_sessions()
+        if history:
+            return (self - history)._sync_aftercare_schedule()
         Schedule = self.env["microneedling.aftercare.schedule"].sudo()
         steps = self.env["microneedling.aftercare.step"].sudo().search([])
         existing = Schedule.search([("session_id", "in", self.ids)])
@@ -624,6 +628,9 @@ class MicroneedlingSession(models.Model):
         transactions booking for one client never both pass on what each read alone.
         """
         sessions = self.filtered(lambda s: s.state in ACTIVE_STATES and s.start)
+        # Hook for the history import (trusted.HISTORY, server code only): a session done in
+        # the past in another system is a fact to record, not a booking to allow.
+        sessions -= sessions._history_import_sessions()
         if not sessions:
             return {}
         sessions.partner_id._microneedling_lock()
@@ -646,6 +653,14 @@ class MicroneedlingSession(models.Model):
         for session, reasons in sessions._spacing_reasons().items():
             problems.setdefault(session, []).extend(reasons)
         return problems
+
+    def _history_import_sessions(self):
+        """The sessions the history import records as done in the past: only under its
+        trusted flag, which no client can raise."""
+        if not trusted.is_raised(self.env, trusted.HISTORY):
+            return self.browse()
+        now = fields.Datetime.now()
+        return self.filtered(lambda s: s.state == "done" and s.start and s.start <= now)
 
     def _confirmation_reasons(self, data):
         """Answers must have been confirmed recently before a session is marked done."""

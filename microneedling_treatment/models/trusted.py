@@ -12,6 +12,9 @@ from odoo.exceptions import AccessError
 TOKEN = object()
 SYNC = "microneedling_event_sync"
 TRUSTED = "microneedling_trusted_write"
+# Raised by the history import only (wizard/microneedling_import_wizard.py): the done
+# sessions it records took place in another system; see MicroneedlingSession's hooks.
+HISTORY = "microneedling_history_import"
 
 
 def flag(key):
