@@ -3,6 +3,7 @@ import csv
 import io
 import pathlib
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -33,8 +34,10 @@ EXPECTED_ERRORS = {
 }
 
 
-@freeze_time(NOW)
 class ImportCase(MicroneedlingCase):
+    """Decorate the test classes, not this base, with freeze_time: freezegun binds
+    setUpClass to the decorated class itself."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -110,6 +113,7 @@ class ImportCase(MicroneedlingCase):
         return {model: self.env[model].sudo().search_count([]) for model in models}
 
 
+@freeze_time(NOW)
 class TestImportHistory(ImportCase):
     maxDiff = None
 
@@ -315,3 +319,51 @@ class TestImportHistory(ImportCase):
         wizard = self.wizard("history.csv")
         with self.assertRaises(AccessError):
             wizard.with_user(self.user_practitioner).action_import()
+
+
+@freeze_time(NOW)
+class TestImportBatches(ImportCase):
+    WIZARD = "odoo.addons.microneedling_treatment.wizard.microneedling_import_wizard"
+
+    def test_large_import_runs_in_background_with_progress(self):
+        with patch(f"{self.WIZARD}.BACKGROUND_ROWS", 3), patch(f"{self.WIZARD}.CLIENT_BATCH", 1):
+            wizard = self.wizard("history.xls", date_order="dmy")
+            wizard.action_read_file()
+            wizard.action_preview()
+            preview = self.counts(wizard)
+            wizard.action_import()
+            self.assertEqual(
+                (wizard.state, wizard.progress, wizard.new_session_count), ("running", 0, 0)
+            )
+            progress = []
+            for _step in range(5):
+                self.env["microneedling.import.wizard"]._cron_run_imports()
+                progress.append(round(wizard.progress))
+                if wizard.state == "done":
+                    break
+        self.assertEqual(progress, [33, 67, 100], "one batch of one client per step")
+        self.assertEqual(self.counts(wizard), preview)
+        self.assertEqual(self.imported(), EXPECTED)
+        self.assertIn("Row 9:", wizard.error_text)
+
+    def test_refused_client_does_not_stop_the_others(self):
+        Wizard = type(self.env["microneedling.import.wizard"])
+        original = Wizard._import_clients
+
+        def refuse_marc(wizard, clients, dry_run):
+            rows = [row for client in clients.values() for _n, row in client["rows"]]
+            if not dry_run and any(row["email"] == "marc@example.com" for row in rows):
+                original(wizard, clients, dry_run)  # written, then refused: all rolled back
+                raise ValidationError(wizard.env._("Marc is refused by a rule"))
+            return original(wizard, clients, dry_run)
+
+        wizard = self.wizard("history.csv", date_order="dmy")
+        wizard.action_read_file()
+        with patch.object(Wizard, "_import_clients", refuse_marc):
+            wizard.action_import()
+        expected = dict(EXPECTED)
+        del expected["marc@example.com", "Microneedling"]
+        self.assertEqual(self.imported(), expected)
+        self.assertFalse(self.env["res.partner"].search([("email", "=", "marc@example.com")]))
+        self.assertIn("Row 7: Marc is refused by a rule", wizard.error_text)
+        self.assertEqual(wizard.error_count, 5)

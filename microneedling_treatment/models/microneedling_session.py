@@ -564,7 +564,8 @@ class MicroneedlingSession(models.Model):
         # Hook for the history import: its past sessions get no aftercare at all.
         history = self._history_import_sessions()
         if history:
-            return (self - history)._sync_aftercare_schedule()
+            rest = self - history
+            return rest._sync_aftercare_schedule() if rest else None
         Schedule = self.env["microneedling.aftercare.schedule"].sudo()
         steps = self.env["microneedling.aftercare.step"].sudo().search([])
         existing = Schedule.search([("session_id", "in", self.ids)])

@@ -10,7 +10,7 @@ from datetime import datetime, time
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize
 
 from ..models import trusted
@@ -82,6 +82,17 @@ DEFAULT_TIME = time(12, 0)
 # Clients written per batch: bounded memory, a bounded number of queries per batch.
 CLIENT_BATCH = 1000
 XMLID_MODULE = "__microneedling_import__"
+# Above this many rows, the import runs in the background, with its progress shown.
+BACKGROUND_ROWS = 2000
+COUNT_FIELDS = (
+    "new_client_count",
+    "matched_client_count",
+    "new_series_count",
+    "new_session_count",
+    "known_session_count",
+    "interrupted_series_count",
+)
+ERROR_FIELDS = ("error_count", "error_text", "error_file", "error_filename")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 SLASH_DATE = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})"
@@ -105,6 +116,7 @@ class MicroneedlingImportWizard(models.TransientModel):
             ("upload", "Upload"),
             ("map", "Columns"),
             ("preview", "Preview"),
+            ("running", "Importing"),
             ("done", "Done"),
         ],
         default="upload",
@@ -146,6 +158,8 @@ class MicroneedlingImportWizard(models.TransientModel):
     new_medication_count = fields.Integer(string="New Medications", readonly=True)
     updated_medication_count = fields.Integer(string="Medications Updated", readonly=True)
     error_count = fields.Integer(string="Rows with Errors", readonly=True)
+    progress = fields.Float(readonly=True, help="Share of the clients imported so far.")
+    batch_done = fields.Integer(readonly=True)
     error_text = fields.Text(string="Errors", readonly=True)
     error_file = fields.Binary(readonly=True, attachment=False)
     error_filename = fields.Char(readonly=True)
@@ -211,7 +225,7 @@ class MicroneedlingImportWizard(models.TransientModel):
         """Count what the import would do and list the rows it refuses: nothing is written."""
         self.ensure_one()
         self._check_manager()
-        result = self._run(dry_run=True)
+        result, _batches = self._run(dry_run=True)
         self.write(dict(result, state="preview"))
         return self._reopen()
 
@@ -224,9 +238,48 @@ class MicroneedlingImportWizard(models.TransientModel):
             self.import_type,
             {normalize(column.header): column._target() for column in self.column_ids},
         )
-        result = self._run(dry_run=False)
-        self.write(dict(result, state="done"))
+        if self.import_type == "history" and self.row_count > BACKGROUND_ROWS:
+            # A long import runs in the background, a batch per step: the manager sees
+            # its progress here, and a failure leaves the batches already written.
+            self.write({name: 0 for name in COUNT_FIELDS} | {"state": "running", "progress": 0})
+            self.env.ref("microneedling_treatment.ir_cron_import_history")._trigger()
+            return self._reopen()
+        result, _batches = self._run(dry_run=False)
+        self.write(dict(result, state="done", progress=100))
         return self._reopen()
+
+    def action_refresh(self):
+        return self._reopen()
+
+    @api.model
+    def _cron_run_imports(self):
+        """Import the next batch of clients of the oldest running import, as its manager."""
+        wizard = self.sudo().search([("state", "=", "running")], order="id", limit=1)
+        if not wizard:
+            return
+        user = wizard.create_uid
+        wizard = wizard.with_user(user).with_context(lang=user.lang)
+        try:
+            result, batch_count = wizard._run(
+                dry_run=False, batches=range(wizard.batch_done, wizard.batch_done + 1)
+            )
+        except (UserError, ValidationError) as error:
+            # Nothing of the refused batch was written (savepoints): say why, stop there.
+            wizard.write({"state": "preview", "error_text": str(error)})
+            return
+        done = wizard.batch_done + 1
+        vals = {name: wizard[name] + result.get(name, 0) for name in COUNT_FIELDS}
+        vals.update(
+            {
+                "batch_done": done,
+                "progress": 100.0 * done / max(batch_count, 1),
+                "state": "done" if done >= batch_count else "running",
+            }
+        )
+        if done >= batch_count:
+            vals.update({key: result[key] for key in ERROR_FIELDS})
+        wizard.write(vals)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=max(batch_count - done, 0))
 
     def action_back(self):
         self.ensure_one()
@@ -325,7 +378,8 @@ class MicroneedlingImportWizard(models.TransientModel):
     # RUN
     # ------------------------------------------------------------
 
-    def _run(self, dry_run):
+    def _run(self, dry_run, batches=None):
+        """{field: value} of the counts and errors of a run (see _run_history for batches)."""
         missing = self._missing_targets()
         if missing:
             raise UserError(
@@ -335,11 +389,15 @@ class MicroneedlingImportWizard(models.TransientModel):
                 )
             )
         workbook, headers, rows = self._rows()
+        batch_count = 1
         if self.import_type == "history":
-            counts, errors = self._run_history(workbook, rows, dry_run)
+            counts, errors, batch_count = self._run_history(workbook, rows, dry_run, batches)
         else:
             counts, errors = self._run_medications(rows, dry_run)
-        return dict(counts, row_count=len(rows), **self._error_values(headers, rows, errors))
+        return (
+            dict(counts, row_count=len(rows), **self._error_values(headers, rows, errors)),
+            batch_count,
+        )
 
     def _missing_targets(self):
         targets = {column._target() for column in self.column_ids}
@@ -359,7 +417,7 @@ class MicroneedlingImportWizard(models.TransientModel):
 
     def _error_values(self, headers, rows, errors):
         if not errors:
-            return {"error_count": 0, "error_text": False, "error_file": False}
+            return dict.fromkeys(ERROR_FIELDS, False) | {"error_count": 0}
         lines = [
             self.env._("Row %(row)s: %(reason)s", row=number, reason=reason)
             for number, reason in sorted(errors.items())
@@ -469,12 +527,15 @@ class MicroneedlingImportWizard(models.TransientModel):
     # HISTORY
     # ------------------------------------------------------------
 
-    def _run_history(self, workbook, rows, dry_run):
+    def _run_history(self, workbook, rows, dry_run, batches=None):
         """Plan the clients, courses and past sessions of the rows; write them unless dry_run.
 
         Clients are matched on email, then mobile (never on name alone); a course is one
         per client and service (its key in ir.model.data); a session is known when its
-        course already has a session at the same start. Batched per CLIENT_BATCH clients."""
+        course already has a session at the same start. Written per CLIENT_BATCH clients;
+        `batches` (a range) limits the run to some of them: the background import runs
+        one batch per call, in the file's order, which a new reading gives again.
+        Returns (counts, {row number: reason}, number of batches)."""
         errors = {}
         parsed = []
         context = self._history_context()
@@ -486,17 +547,46 @@ class MicroneedlingImportWizard(models.TransientModel):
         clients = self._group_clients(parsed, errors)
         counts = defaultdict(int)
         keys = list(clients)
-        for start in range(0, len(keys), CLIENT_BATCH):
-            batch = {key: clients[key] for key in keys[start : start + CLIENT_BATCH]}
-            for name, value in self._import_clients(batch, dry_run).items():
+        batch_count = -(-len(keys) // CLIENT_BATCH)
+        for index in batches if batches is not None else range(batch_count):
+            batch = {key: clients[key] for key in keys[index * CLIENT_BATCH :][:CLIENT_BATCH]}
+            for name, value in self._import_batch(batch, dry_run, errors).items():
                 counts[name] += value
             _logger.info(
                 "microneedling history import: %s/%s clients %s",
-                min(start + CLIENT_BATCH, len(keys)),
+                min((index + 1) * CLIENT_BATCH, len(keys)),
                 len(keys),
                 "checked" if dry_run else "imported",
             )
-        return dict(counts), errors
+        return dict(counts), errors, batch_count
+
+    def _import_batch(self, clients, dry_run, errors):
+        """_import_clients for a batch; if the rules refuse it, client by client, so that
+        a refused client's rows are reported and the others imported."""
+        if dry_run:
+            return self._import_clients(clients, dry_run)
+        try:
+            with self.env.cr.savepoint():
+                return self._import_clients(self._copy_clients(clients), dry_run)
+        except (UserError, ValidationError):
+            _logger.info("microneedling history import: a batch was refused, client by client")
+        counts = defaultdict(int)
+        for key, client in clients.items():
+            try:
+                with self.env.cr.savepoint():
+                    for name, value in self._import_clients(
+                        self._copy_clients({key: client}), dry_run
+                    ).items():
+                        counts[name] += value
+            except (UserError, ValidationError) as error:
+                for number, _row in client["rows"]:
+                    errors[number] = str(error)
+        return counts
+
+    @staticmethod
+    def _copy_clients(clients):
+        # _import_clients sets the new clients' ids: a rolled back attempt must not keep them.
+        return {key: dict(client) for key, client in clients.items()}
 
     def _history_context(self):
         company = self.company_id
