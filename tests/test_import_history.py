@@ -5,6 +5,7 @@ import pathlib
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
@@ -263,6 +264,22 @@ class TestImportHistory(ImportCase):
         refused = self.import_file("us.csv", data.replace(b"mia", b"max"), date_order="dmy")
         self.assertEqual(refused.error_count, 1)
         self.assertIn("day/month order", refused.error_text)
+
+    def test_excel_1904_date_mode(self):
+        """A serial date means another day in a 1904-mode workbook: read in its own mode."""
+        sessions_at = datetime(2025, 4, 2, 13, 0)  # 15:00 in Paris
+        wizard = self.import_file("history_1904.xls")
+        self.assertEqual((wizard.new_session_count, wizard.error_count), (2, 0))
+        book = openpyxl.Workbook()
+        book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+        book.active.append(["Name", "Email", "Date"])
+        book.active.append(["Mac Xlsx", "mac.xlsx@example.com", 44287.625])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        self.import_file("mac.xlsx", buffer.getvalue())
+        for email in ("mac.cell@example.com", "mac.number@example.com", "mac.xlsx@example.com"):
+            partner = self.env["res.partner"].search([("email", "=", email)])
+            self.assertEqual(partner.microneedling_series_ids.session_ids.start, sessions_at, email)
 
     def test_client_open_course_leaves_imported_one_interrupted(self):
         """A client follows one open course: an unfinished imported course is closed."""
