@@ -15,6 +15,8 @@ result whatever the format the other system exported:
 import csv
 import datetime
 import io
+import re
+from collections import defaultdict
 
 try:
     import xlrd
@@ -29,6 +31,7 @@ CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 CSV_DELIMITERS = ",;\t|"
 EPOCH_1900 = datetime.datetime(1899, 12, 30)
 EPOCH_1904 = datetime.datetime(1904, 1, 1)
+MERGE_CELL = re.compile(r'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
 class SpreadsheetError(ValueError):
@@ -126,8 +129,9 @@ class XlsxWorkbook(Workbook):
         if openpyxl is None:
             raise SpreadsheetError("the openpyxl library is not installed")
         try:
-            # Not read-only: merged cell ranges are only known in the normal mode.
-            self.book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+            # Read-only streams the rows (a 20,000-row export in a second, not ten); it
+            # does not report merged cells: _merged_ranges reads them from the sheet's XML.
+            self.book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:  # zip, XML and openpyxl errors alike
             raise SpreadsheetError(str(error)) from error
         mac = self.book.epoch == openpyxl.utils.datetime.MAC_EPOCH
@@ -139,17 +143,31 @@ class XlsxWorkbook(Workbook):
 
     def _raw_rows(self, sheet_name):
         sheet = self.book[sheet_name]
-        merged = {}
-        for cell_range in sheet.merged_cells.ranges:
-            top_left = sheet.cell(cell_range.min_row, cell_range.min_col).value
-            for row in range(cell_range.min_row, cell_range.max_row + 1):
-                for col in range(cell_range.min_col, cell_range.max_col + 1):
-                    merged[row, col] = top_left
-        for row in sheet.iter_rows():
-            if not row:
-                continue
-            values = [merged.get((cell.row, cell.column), cell.value) for cell in row]
-            yield row[0].row, [self._value(value) for value in values]
+        merged_by_row = defaultdict(list)  # row: [(column, top-left (row, column))]
+        for min_col, min_row, max_col, max_row in self._merged_ranges(sheet):
+            for row in range(min_row, max_row + 1):
+                for col in range(min_col, max_col + 1):
+                    merged_by_row[row].append((col, (min_row, min_col)))
+        origins = {origin for cells in merged_by_row.values() for _col, origin in cells}
+        top_left = {}
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            values = list(row)
+            for col, origin in merged_by_row.get(number, ()):
+                if (number, col) in origins:
+                    top_left[number, col] = values[col - 1] if col <= len(values) else None
+                values += [None] * (col - len(values))
+                values[col - 1] = top_left.get(origin)
+            yield number, [self._value(value) for value in values]
+
+    @staticmethod
+    def _merged_ranges(sheet):
+        """(min column, min row, max column, max row) of the sheet's merged cells."""
+        path = getattr(sheet, "_worksheet_path", None)
+        if not path:
+            return []
+        with sheet.parent._archive.open(path) as source:
+            xml = source.read().decode("utf-8", "replace")
+        return [openpyxl.utils.cell.range_boundaries(ref) for ref in MERGE_CELL.findall(xml)]
 
     @staticmethod
     def _value(value):
