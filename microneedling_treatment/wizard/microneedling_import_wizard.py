@@ -241,7 +241,10 @@ class MicroneedlingImportWizard(models.TransientModel):
         if self.import_type == "history" and self.row_count > BACKGROUND_ROWS:
             # A long import runs in the background, a batch per step: the manager sees
             # its progress here, and a failure leaves the batches already written.
-            self.write({name: 0 for name in COUNT_FIELDS} | {"state": "running", "progress": 0})
+            self.write(
+                dict.fromkeys(COUNT_FIELDS, 0)
+                | {"state": "running", "progress": 0, "batch_done": 0}
+            )
             self.env.ref("microneedling_treatment.ir_cron_import_history")._trigger()
             return self._reopen()
         result, _batches = self._run(dry_run=False)
