@@ -945,6 +945,10 @@ class MicroneedlingImportWizard(models.TransientModel):
         then reopen the unfinished course each client may follow. Returns how many
         unfinished courses stay closed as interrupted."""
         now = fields.Datetime.now()
+        # Like a booking: a concurrent booking for these clients waits, then sees the history.
+        env["res.partner"].browse(
+            sorted({client["partner_id"] for client in clients.values()})
+        )._microneedling_lock()
         new_plans = [plan for plan in plans if not plan[2] and plan[3]]
         series_vals = []
         for (key, _service_key), _xmlid, _series_id, starts in new_plans:
