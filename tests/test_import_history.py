@@ -281,6 +281,28 @@ class TestImportHistory(ImportCase):
             partner = self.env["res.partner"].search([("email", "=", email)])
             self.assertEqual(partner.microneedling_series_ids.session_ids.start, sessions_at, email)
 
+    def test_merged_header_cell_spanning_two_columns(self):
+        """A header merged over two columns names both: each stays mappable."""
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["Client", None, "Email", "Date"])
+        sheet.merge_cells("A1:B1")
+        sheet.append(["Lea", "Neu", "lea@example.com", datetime(2026, 3, 2, 10, 0)])
+        sheet.append([None, None, None, None])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        wizard = self.wizard("merged.xlsx", buffer.getvalue(), date_order="dmy")
+        wizard.action_read_file()
+        columns = wizard.column_ids.sorted("index")
+        self.assertEqual(columns.mapped("header"), ["Client", "Client (2)", "Email", "Date"])
+        self.assertEqual(columns.mapped("history_target"), ["name", False, "email", "date"])
+        columns[0].history_target, columns[1].history_target = "first_name", "last_name"
+        wizard.action_preview()
+        wizard.action_import()
+        self.assertEqual((wizard.new_session_count, wizard.error_count), (1, 0))
+        lea = self.env["res.partner"].search([("email", "=", "lea@example.com")])
+        self.assertEqual(lea.name, "Lea Neu")
+
     def test_client_open_course_leaves_imported_one_interrupted(self):
         """A client follows one open course: an unfinished imported course is closed."""
         self.screen(self.ana)
