@@ -34,7 +34,7 @@ setup(
     url=MANIFEST["website"],
     license=MANIFEST["license"],
     python_requires=">=3.10",
-    install_requires=["python-dateutil", "babel"],
+    install_requires=["python-dateutil", "babel", "xlrd", "openpyxl"],
     packages=[f"odoo.addons.{ADDON}"]
     + [
         f"odoo.addons.{ADDON}." + ".".join(p.relative_to(HERE / ADDON).parts)

@@ -12,6 +12,10 @@ from . import microneedling_restricted_fields_mixin
 from . import mail_message
 from . import mail_thread
 from . import mail_activity
+from . import microneedling_medication
+from . import microneedling_intake_medication
+from . import microneedling_intake_answer_medication
+from . import microneedling_import_mapping
 from . import microneedling_series
 from . import microneedling_session
 from . import calendar_event

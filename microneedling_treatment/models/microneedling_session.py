@@ -663,7 +663,10 @@ class MicroneedlingSession(models.Model):
         self.write({"override_reason": reason})
 
     def _sync_aftercare_schedule(self):
-        self.env["microneedling.aftercare.schedule"]._sync_sessions(self)
+        """Keep the sessions' aftercare timeline in step with them (see the schedule).
+        Hook for the history import: its past sessions get no aftercare at all."""
+        rest = self - self._history_import_sessions()
+        self.env["microneedling.aftercare.schedule"]._sync_sessions(rest)
 
     def _aftercare_assignee(self, role):
         """The user who owns a staff step: practitioner, reception or manager."""
@@ -684,6 +687,9 @@ class MicroneedlingSession(models.Model):
         transactions booking for one client never both pass on what each read alone.
         """
         sessions = self.filtered(lambda s: s.state in ACTIVE_STATES and s.start)
+        # Hook for the history import (trusted.HISTORY, server code only): a session done in
+        # the past in another system is a fact to record, not a booking to allow.
+        sessions -= sessions._history_import_sessions()
         if not sessions:
             return {}
         sessions.partner_id._microneedling_lock()
@@ -714,6 +720,14 @@ class MicroneedlingSession(models.Model):
         for session, reasons in sessions._spacing_reasons().items():
             problems.setdefault(session, []).extend(reasons)
         return problems
+
+    def _history_import_sessions(self):
+        """The sessions the history import records as done in the past: only under its
+        trusted flag, which no client can raise."""
+        if not trusted.is_raised(self.env, trusted.HISTORY):
+            return self.browse()
+        now = fields.Datetime.now()
+        return self.filtered(lambda s: s.state == "done" and s.start and s.start <= now)
 
     def _confirmation_reasons(self, intake):
         """Answers must have been confirmed recently before a session is marked done."""

@@ -14,6 +14,9 @@ SYNC = "microneedling_event_sync"
 TRUSTED = "microneedling_trusted_write"
 # Messages posted under this flag are practitioner-only (see mail_message.py).
 CLINICAL = "microneedling_clinical_post"
+# Raised by the history import only (wizard/microneedling_import_wizard.py): the done
+# sessions it records took place in another system; see MicroneedlingSession's hooks.
+HISTORY = "microneedling_history_import"
 
 
 def flag(key):
