@@ -37,4 +37,4 @@ loadtest:
 
 # Needs `make run` serving the demo in another terminal.
 screenshots:
-	@bash -c 'source tools/common.sh && ensure_odoo_src && ensure_venv && "$$VENV_DIR/bin/python" tools/screenshots.py'
+	@bash -c 'source tools/common.sh && ensure_odoo_src && ensure_venv && SCREENSHOT_DATA_DIR="$$CACHE_DIR/data" "$$VENV_DIR/bin/python" tools/screenshots.py'

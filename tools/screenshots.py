@@ -2,11 +2,15 @@
 
 Usage: python tools/screenshots.py [BASE_URL] [OUTPUT_DIR]
 Logs in as the demo receptionist, then captures the sessions calendar, a series,
-and the refusal shown when booking a blocked client.
+and the refusal shown when booking a blocked client. Then the client's screening
+page on a phone: a link can only be had server side (its token is never stored),
+so one is sent for a demo client's coming visit through `odoo-bin shell` on the
+demo database (SCREENSHOT_DB, default mn_demo) and opened as a public visitor.
 """
 
 import base64
 import json
+import os
 import pathlib
 import shutil
 import socket
@@ -19,6 +23,20 @@ import urllib.request
 import websocket
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://localhost:8069"
+DB = os.environ.get("SCREENSHOT_DB", "mn_demo")
+# Run in `odoo-bin shell` on the demo database: send a screening link for a demo
+# client's coming visit (the demo's settings keep the feature off: it is turned on)
+# and print the link, which exists only in memory.
+MINT_LINK = """
+env.company.microneedling_online_screening = True
+session = env["microneedling.session"].search(
+    [("state", "=", "booked"), ("start", ">", odoo.fields.Datetime.now()),
+     ("partner_id.email", "=like", "%@example.com")], order="start", limit=1)
+session.action_send_screening_link()
+link = env["microneedling.screening.link"]._for_sessions(session)
+print("SCREENING_URL=" + link._get_screening_url())
+env.cr.commit()
+"""
 OUT = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
 
 
@@ -94,6 +112,17 @@ class Browser:
             ".querySelector('td.o_data_cell').click()"
         )
 
+    def phone(self):
+        """A 390 x 844 touch screen, as a phone shows the page."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=390,
+            height=844,
+            deviceScaleFactor=2,
+            mobile=True,
+        )
+        self.call("Emulation.setTouchEmulationEnabled", enabled=True)
+
     def shot(self, name):
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path = OUT / f"{name}.png"
@@ -132,6 +161,33 @@ def main():
         browser.shot("refusal")
     finally:
         browser.close()
+    screening_url = mint_screening_link()
+    phone = Browser()
+    try:
+        phone.call("Page.enable")
+        phone.phone()
+        phone.goto(screening_url, "form")
+        phone.shot("screening_phone")
+    finally:
+        phone.close()
+
+
+def mint_screening_link():
+    """The URL of a screening link sent for a demo visit (see MINT_LINK)."""
+    odoo_src = os.environ["ODOO_SRC"]
+    repo = pathlib.Path(__file__).resolve().parent.parent
+    addons = f"{odoo_src}/addons,{odoo_src}/odoo/addons,{repo}"
+    data_dir = os.environ.get("SCREENSHOT_DATA_DIR", "")
+    command = [sys.executable, f"{odoo_src}/odoo-bin", "shell", "-d", DB, "--no-http"]
+    command += [f"--addons-path={addons}", "--log-level=warn"]
+    if data_dir:
+        command.append(f"--data-dir={data_dir}")
+    output = subprocess.run(
+        command, input=MINT_LINK, capture_output=True, text=True, check=True
+    ).stdout
+    url = next(line for line in output.splitlines() if line.startswith("SCREENING_URL="))
+    # The link names the server's own base URL; the screenshot uses the one given here.
+    return BASE + url[url.index("/microneedling/screening/") :]
 
 
 if __name__ == "__main__":
