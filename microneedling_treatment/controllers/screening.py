@@ -72,11 +72,12 @@ class MicroneedlingScreening(http.Controller):
         link, refusal = self._open(token)
         if refusal:
             return refusal
-        _t = link.with_context(lang=link._client_lang()).env._
+        # env._ (not an alias of it): the translation export looks for `_(` calls.
+        env = link.with_context(lang=link._client_lang()).env
         if set(form) - {"unchanged"} or form.get("unchanged") != "1":
-            errors = [_t("Tick the box to confirm that nothing has changed.")]
+            errors = [env._("Tick the box to confirm that nothing has changed.")]
         elif not link._client_current_screening():
-            errors = [_t("Please fill in the form: there is no recent screening to confirm.")]
+            errors = [env._("Please fill in the form: there is no recent screening to confirm.")]
         else:
             blocked = link._client_confirm_unchanged()
             self._log(link, "confirmed")

@@ -203,15 +203,18 @@ class MicroneedlingSession(models.Model):
         client's language; each says whether it already applies at booking time."""
         self.ensure_one()
         session = self.with_context(lang=client_lang(self.partner_id, self.company_id))
-        _t = session.env._
+        # env._ (not an alias of it): the translation export looks for `_(` calls.
+        env = session.env
         now = fields.Datetime.now()
         texts = {
-            "waxing": _t("No waxing of the area to be treated from %(date)s (two weeks before)."),
-            "tanning": _t(
+            "waxing": env._(
+                "No waxing of the area to be treated from %(date)s (two weeks before)."
+            ),
+            "tanning": env._(
                 "No tanning, sunbeds or sunburn from %(date)s (one week before): protect your "
                 "skin from the sun."
             ),
-            "retinol": _t(
+            "retinol": env._(
                 "No retinol or exfoliants (AHA, BHA, scrubs) from %(date)s (72 hours before)."
             ),
         }
@@ -226,6 +229,6 @@ class MicroneedlingSession(models.Model):
             text = texts[key] % {"date": when}
             applies = since <= now
             if applies:
-                text = _t("%(instruction)s This already applies.", instruction=text)
+                text = env._("%(instruction)s This already applies.", instruction=text)
             lines.append({"key": key, "text": text, "applies": applies})
         return lines
