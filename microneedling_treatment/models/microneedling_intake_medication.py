@@ -4,7 +4,7 @@ from odoo import api, fields, models
 class MicroneedlingIntake(models.Model):
     """The client's own list of medications, matched against the clinic's catalog."""
 
-    _inherit = "microneedling.intake"
+    _inherit = "microneedling.intake"  # pylint: disable=consider-merging-classes-inherited
 
     medications = fields.Text(
         string="Current Medications",

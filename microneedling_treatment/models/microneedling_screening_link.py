@@ -491,6 +491,10 @@ class MicroneedlingScreeningLink(models.Model):
                     groups[key] = groups.get(key, line.browse()) | line
             for (answer, last), lines in groups.items():
                 lines.write({"answer": answer, "last_occurrence": last})
+            if values["medications"]:
+                # After the client's answers: a listed medication of the clinic's catalog
+                # marks its item "yes" for the practitioner's review, whatever was ticked.
+                intake.write({"medications": values["medications"]})
             intake.action_submit()
             link.write({"state": "done", "done_date": now, "intake_id": intake.id})
             return link._client_after_done()
