@@ -24,6 +24,7 @@
     "data": [
         "security/microneedling_security.xml",
         "security/ir.model.access.csv",
+        "security/microneedling_report_security.xml",
         "data/ir_sequence_data.xml",
         "data/microneedling_contraindication_data.xml",
         "data/microneedling_skin_goal_data.xml",
@@ -44,6 +45,7 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
+        "report/microneedling_series_report_views.xml",
         "views/microneedling_menus.xml",
     ],
     "demo": [

@@ -1,0 +1,307 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+# A completed course "returns" when a tune-up session is done within this many months.
+TUNE_UP_MONTHS = 6
+
+# Conditions shared by several columns; `s` is the series, `c` its company.
+COMPLETED = "(s.planned_session_count > 0 AND s.session_done_count >= s.planned_session_count)"
+DROPPED_OUT = f"""(NOT {COMPLETED} AND (
+    (s.state = 'cancelled' AND s.session_done_count > 0)
+    OR (s.state = 'in_progress' AND s.next_session_date IS NULL
+        AND s.overdue_date + make_interval(days => c.microneedling_dropout_grace_days) < %(now)s)
+))"""
+# Same test as microneedling.series.is_overdue, minus the series already dropped out.
+OVERDUE = f"""(s.state = 'in_progress' AND s.overdue_date < %(now)s
+    AND (s.next_session_date IS NULL OR s.next_session_date > s.overdue_date)
+    AND NOT {DROPPED_OUT})"""
+TUNE_UP_DONE = f"""({COMPLETED} AND s.kind = 'course' AND EXISTS (
+    SELECT 1
+      FROM microneedling_session t
+      JOIN microneedling_series ts ON ts.id = t.series_id
+     WHERE t.partner_id = s.partner_id AND t.company_id = s.company_id
+       AND ts.kind = 'tune_up' AND t.state = 'done'
+       AND t.start > s.last_done_date
+       AND t.start <= s.last_done_date + interval '{TUNE_UP_MONTHS} months'
+))"""
+
+
+class MicroneedlingSeriesReport(models.Model):
+    """One row per series, with its outcome against the protocol.
+
+    Read-only SQL query over the series and their sessions. It is a `_table_query`
+    (as `account.invoice.report`) rather than a view created in `init()`: overdue and
+    drop-out depend on the current time, which is passed from the ORM's clock instead
+    of the database's `now()`, so the report and `microneedling.series.is_overdue`
+    always agree (and tests can move time).
+    Rates are proper ratios: the completion and drop-out rates are averages of 0/100
+    over series rows (each series weighs one); session-based rates (on cadence,
+    rebooking) and the tune-up return rate are ratios of two summed measures.
+    """
+
+    _name = "microneedling.series.report"
+    _description = "Microneedling Series Analysis"
+    _auto = False
+    _rec_name = "series_id"
+    _order = "cohort_date desc, id desc"
+    _depends = {
+        "microneedling.series": [
+            "partner_id",
+            "user_id",
+            "company_id",
+            "kind",
+            "state",
+            "planned_session_count",
+            "session_done_count",
+            "last_done_date",
+            "next_session_date",
+            "overdue_date",
+            "cancel_date",
+            "skin_goal_ids",
+        ],
+        "microneedling.session": [
+            "series_id",
+            "partner_id",
+            "company_id",
+            "start",
+            "state",
+            "create_date",
+            "side_effect_ids",
+        ],
+        "res.company": [
+            "microneedling_min_interval_days",
+            "microneedling_overdue_days",
+            "microneedling_dropout_grace_days",
+        ],
+    }
+
+    # Dimensions
+    series_id = fields.Many2one(comodel_name="microneedling.series", readonly=True)
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Client", readonly=True)
+    user_id = fields.Many2one(comodel_name="res.users", string="Practitioner", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    kind = fields.Selection(selection=[("course", "Course"), ("tune_up", "Tune-up")], readonly=True)
+    state = fields.Selection(
+        selection=[
+            ("new", "New"),
+            ("in_progress", "In Progress"),
+            ("done", "Completed"),
+            ("cancelled", "Cancelled"),
+        ],
+        string="Status",
+        readonly=True,
+    )
+    outcome = fields.Selection(
+        selection=[
+            ("completed", "Completed"),
+            ("dropped_out", "Dropped Out"),
+            ("overdue", "Overdue"),
+            ("on_track", "On Track"),
+            ("not_started", "Not Started"),
+            ("cancelled", "Cancelled Before Starting"),
+        ],
+        readonly=True,
+        help="Completed: all planned sessions done. Dropped out: cancelled after a done "
+        "session, or overdue for longer than the company's drop-out grace with nothing "
+        "booked. Overdue: past its overdue date without a session booked in time, within "
+        "the grace. On track: in progress and not overdue.",
+    )
+    skin_goal_ids = fields.Many2many(
+        comodel_name="microneedling.skin.goal",
+        relation="microneedling_series_microneedling_skin_goal_rel",
+        column1="microneedling_series_id",
+        column2="microneedling_skin_goal_id",
+        string="Skin Goals",
+        readonly=True,
+    )
+    cohort_date = fields.Date(
+        string="Cohort",
+        readonly=True,
+        help="Day of the series' first done session (UTC); for a series with none done "
+        "yet, of its first booked session. Group by month for cohorts.",
+    )
+    last_session_date = fields.Datetime(string="Last Session Done", readonly=True)
+    overdue_date = fields.Datetime(string="Overdue After", readonly=True)
+    dropout_date = fields.Datetime(
+        string="Dropped Out On",
+        readonly=True,
+        help="Cancellation date, or the end of the drop-out grace after the overdue date.",
+    )
+    # Measures
+    planned_count = fields.Integer(string="Planned Sessions", readonly=True)
+    done_count = fields.Integer(string="Done Sessions", readonly=True)
+    interval_count = fields.Integer(
+        string="Intervals",
+        readonly=True,
+        help="Done sessions that follow another done session of the series: the base of "
+        "the on-cadence rate.",
+    )
+    on_cadence_count = fields.Integer(
+        string="Sessions On Cadence",
+        readonly=True,
+        help="Done sessions held within the protocol window after the previous done "
+        "session of the series (by default 4 to 6 weeks).",
+    )
+    late_count = fields.Integer(
+        string="Sessions Late",
+        readonly=True,
+        help="Done sessions held after the overdue delay (by default 6 weeks) since the "
+        "previous done session of the series.",
+    )
+    course_days = fields.Integer(
+        string="Days First to Last Session",
+        aggregator="avg",
+        readonly=True,
+        help="Days between the first and the last done session; empty below two sessions.",
+    )
+    completed = fields.Integer(
+        readonly=True, help="1 when all planned sessions are done (see Outcome)."
+    )
+    dropped_out = fields.Integer(readonly=True, help="1 when the series dropped out (see Outcome).")
+    overdue = fields.Integer(
+        string="Overdue Now",
+        readonly=True,
+        help="1 when the series is overdue and has not dropped out yet: the series to act on.",
+    )
+    completion_rate = fields.Float(
+        string="Completion Rate (%)",
+        aggregator="avg",
+        digits=(16, 1),
+        readonly=True,
+        help="Completed series out of all series of the group.",
+    )
+    dropout_rate = fields.Float(
+        string="Drop-out Rate (%)",
+        aggregator="avg",
+        digits=(16, 1),
+        readonly=True,
+        help="Dropped-out series out of all series of the group.",
+    )
+    rebooked_count = fields.Integer(
+        string="Visits Rebooked",
+        readonly=True,
+        help="Done sessions after which the client's next session was booked by the end "
+        "of the visit day (UTC) and is not cancelled. Rebooking rate: divide by Done "
+        "Sessions.",
+    )
+    tune_up_base = fields.Integer(
+        string="Completions Due a Tune-up",
+        readonly=True,
+        help="Completed courses whose last session is at least 6 months old, or that "
+        "already returned for a tune-up: the base of the tune-up return rate.",
+    )
+    tune_up_count = fields.Integer(
+        string="Tune-up Within 6 Months",
+        readonly=True,
+        help="1 when a tune-up session was done within 6 months after the course was " "completed.",
+    )
+    side_effect_count = fields.Integer(
+        string="Side Effects Recorded",
+        readonly=True,
+        groups="microneedling_treatment.group_practitioner",
+    )
+
+    @property
+    def _table_query(self):
+        return SQL(
+            f"""
+SELECT
+    s.id AS id,
+    s.id AS series_id,
+    s.partner_id AS partner_id,
+    s.user_id AS user_id,
+    s.company_id AS company_id,
+    s.kind AS kind,
+    s.state AS state,
+    CASE
+        WHEN {COMPLETED} THEN 'completed'
+        WHEN {DROPPED_OUT} THEN 'dropped_out'
+        WHEN {OVERDUE} THEN 'overdue'
+        WHEN s.state = 'in_progress' THEN 'on_track'
+        WHEN s.state = 'new' THEN 'not_started'
+        ELSE 'cancelled'
+    END AS outcome,
+    CAST(COALESCE(first_done.start, s.next_session_date) AS date) AS cohort_date,
+    s.last_done_date AS last_session_date,
+    s.overdue_date AS overdue_date,
+    CASE
+        WHEN NOT {DROPPED_OUT} THEN NULL
+        WHEN s.state = 'cancelled' THEN s.cancel_date
+        ELSE s.overdue_date + make_interval(days => c.microneedling_dropout_grace_days)
+    END AS dropout_date,
+    s.planned_session_count AS planned_count,
+    s.session_done_count AS done_count,
+    COALESCE(cadence.interval_count, 0) AS interval_count,
+    COALESCE(cadence.on_cadence_count, 0) AS on_cadence_count,
+    COALESCE(cadence.late_count, 0) AS late_count,
+    CASE WHEN s.session_done_count > 1
+        THEN CAST(EXTRACT(EPOCH FROM s.last_done_date - first_done.start) / 86400 AS integer)
+    END AS course_days,
+    CAST({COMPLETED} AS integer) AS completed,
+    CAST({DROPPED_OUT} AS integer) AS dropped_out,
+    CAST({OVERDUE} AS integer) AS overdue,
+    CASE WHEN {COMPLETED} THEN 100.0 ELSE 0.0 END AS completion_rate,
+    CASE WHEN {DROPPED_OUT} THEN 100.0 ELSE 0.0 END AS dropout_rate,
+    COALESCE(rebooked.rebooked_count, 0) AS rebooked_count,
+    CAST({COMPLETED} AND s.kind = 'course' AND (
+        s.last_done_date + interval '{TUNE_UP_MONTHS} months' <= %(now)s OR {TUNE_UP_DONE}
+    ) AS integer) AS tune_up_base,
+    CAST({TUNE_UP_DONE} AS integer) AS tune_up_count,
+    COALESCE(side_effect.side_effect_count, 0) AS side_effect_count
+FROM microneedling_series s
+JOIN res_company c ON c.id = s.company_id
+LEFT JOIN (
+    SELECT series_id, MIN(start) AS start
+      FROM microneedling_session
+     WHERE state = 'done'
+     GROUP BY series_id
+) first_done ON first_done.series_id = s.id
+LEFT JOIN (
+    SELECT done.series_id,
+           COUNT(done.previous) AS interval_count,
+           COUNT(*) FILTER (
+               WHERE done.start >= done.previous + done.min_interval
+                 AND done.start <= done.previous + done.max_interval
+           ) AS on_cadence_count,
+           COUNT(*) FILTER (
+               WHERE done.start > done.previous + done.max_interval
+           ) AS late_count
+      FROM (
+          SELECT session.series_id, session.start,
+                 LAG(session.start) OVER (
+                     PARTITION BY session.series_id ORDER BY session.start, session.id
+                 ) AS previous,
+                 make_interval(days => sc.microneedling_min_interval_days) AS min_interval,
+                 make_interval(days => sc.microneedling_overdue_days) AS max_interval
+            FROM microneedling_session session
+            JOIN res_company sc ON sc.id = session.company_id
+           WHERE session.state = 'done'
+      ) done
+     GROUP BY done.series_id
+) cadence ON cadence.series_id = s.id
+LEFT JOIN (
+    SELECT visit.series_id, COUNT(*) AS rebooked_count
+      FROM microneedling_session visit
+     WHERE visit.state = 'done'
+       AND EXISTS (
+           SELECT 1
+             FROM microneedling_session next_visit
+            WHERE next_visit.partner_id = visit.partner_id
+              AND next_visit.company_id = visit.company_id
+              AND next_visit.id != visit.id
+              AND next_visit.start > visit.start
+              AND next_visit.state IN ('booked', 'done', 'no_show')
+              AND next_visit.create_date < CAST(visit.start AS date) + 1
+       )
+     GROUP BY visit.series_id
+) rebooked ON rebooked.series_id = s.id
+LEFT JOIN (
+    SELECT session.series_id, COUNT(*) AS side_effect_count
+      FROM microneedling_session session
+      JOIN microneedling_session_microneedling_side_effect_rel rel
+        ON rel.microneedling_session_id = session.id
+     GROUP BY session.series_id
+) side_effect ON side_effect.series_id = s.id
+""",
+            now=fields.Datetime.now(),
+        )
