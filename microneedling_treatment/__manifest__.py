@@ -20,6 +20,7 @@
         "crm",
         "mail",
         "sms",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/microneedling_security.xml",
@@ -47,6 +48,7 @@
         "views/res_config_settings_views.xml",
         "report/microneedling_series_report_views.xml",
         "views/microneedling_menus.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/microneedling_demo.xml",
