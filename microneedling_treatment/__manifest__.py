@@ -34,6 +34,8 @@
         "data/mail_template_data.xml",
         "data/microneedling_aftercare_step_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_report_data.xml",
+        "data/ir_cron_report_data.xml",
         "data/base_automation_data.xml",
         "report/microneedling_aftercare_reports.xml",
         "report/microneedling_aftercare_templates.xml",

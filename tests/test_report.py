@@ -1,7 +1,9 @@
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
+from lxml import html
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
@@ -34,7 +36,70 @@ FIELDS = [
 ]
 
 
-class ReportCase(MicroneedlingCase):
+class ReportHelpers(MicroneedlingCase):
+    """Helpers to build series in any company, at any date."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.here = cls.env.company
+
+    @classmethod
+    def env_for(cls, user, company):
+        return cls.env(user=user, context={"allowed_company_ids": [company.id, cls.here.id]})
+
+    @classmethod
+    def series(cls, name, practitioner, planned, kind="course", partner=None, company=None):
+        company = company or cls.here
+        partner = partner or cls.env["res.partner"].create({"name": name, "lang": "en_US"})
+        return (
+            cls.env_for(cls.user_receptionist, company)["microneedling.series"]
+            .with_company(company)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "user_id": practitioner.id,
+                    "company_id": company.id,
+                    "kind": kind,
+                    "planned_session_count": planned,
+                }
+            )
+        )
+
+    @classmethod
+    def done(cls, series, start):
+        """A session that took place at start, recorded that day."""
+        user = series.user_id
+        env = cls.env_for(user, series.company_id)
+        screen_client(env, series.partner_id, when=start - DAY)
+        session = env["microneedling.session"].create(
+            {"series_id": series.id, "start": start, "state": "done"}
+        )
+        cls.created(session, start + timedelta(hours=1))
+        return session
+
+    @classmethod
+    def book_at(cls, series, start):
+        screen_client(
+            cls.env_for(series.user_id, series.company_id),
+            series.partner_id,
+            when=fields.Datetime.now() - timedelta(hours=1),
+        )
+        env = cls.env_for(cls.user_receptionist, series.company_id)
+        session = env["microneedling.session"].create({"series_id": series.id, "start": start})
+        cls.created(session, NOW)
+        return session
+
+    @classmethod
+    def created(cls, session, when):
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE microneedling_session SET create_date = %s WHERE id = %s", [when, session.id]
+        )
+        session.invalidate_recordset(["create_date"])
+
+
+class ReportCase(ReportHelpers):
     """Series in every situation the report distinguishes, in two companies.
 
     Company dates are UTC; NOW is 2026-11-20 09:00; overdue after 42 days, 28 days of
@@ -46,7 +111,6 @@ class ReportCase(MicroneedlingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.here = cls.env.company
         cls.other = cls.env["res.company"].create({"name": "Second Spa"})
         cls.user_other = new_test_user(
             cls.env,
@@ -122,60 +186,6 @@ class ReportCase(MicroneedlingCase):
             | cls.course_g
             | cls.course_h
         )
-
-    # ------------------------------------------------------------
-    # helpers
-    # ------------------------------------------------------------
-
-    @classmethod
-    def env_for(cls, user, company):
-        return cls.env(user=user, context={"allowed_company_ids": [company.id, cls.here.id]})
-
-    @classmethod
-    def series(cls, name, practitioner, planned, kind="course", partner=None, company=None):
-        company = company or cls.here
-        partner = partner or cls.env["res.partner"].create({"name": name, "lang": "en_US"})
-        return (
-            cls.env_for(cls.user_receptionist, company)["microneedling.series"]
-            .with_company(company)
-            .create(
-                {
-                    "partner_id": partner.id,
-                    "user_id": practitioner.id,
-                    "company_id": company.id,
-                    "kind": kind,
-                    "planned_session_count": planned,
-                }
-            )
-        )
-
-    @classmethod
-    def done(cls, series, start):
-        """A session that took place at start, recorded that day."""
-        user = series.user_id
-        env = cls.env_for(user, series.company_id)
-        screen_client(env, series.partner_id, when=start - DAY)
-        session = env["microneedling.session"].create(
-            {"series_id": series.id, "start": start, "state": "done"}
-        )
-        cls.created(session, start + timedelta(hours=1))
-        return session
-
-    @classmethod
-    def book_at(cls, series, start):
-        screen_client(cls.env_for(series.user_id, series.company_id), series.partner_id)
-        env = cls.env_for(cls.user_receptionist, series.company_id)
-        session = env["microneedling.session"].create({"series_id": series.id, "start": start})
-        cls.created(session, NOW)
-        return session
-
-    @classmethod
-    def created(cls, session, when):
-        cls.env.flush_all()
-        cls.env.cr.execute(
-            "UPDATE microneedling_session SET create_date = %s WHERE id = %s", [when, session.id]
-        )
-        session.invalidate_recordset(["create_date"])
 
     def rows(self, user=None, companies=None, domain=None):
         companies = companies or (self.here | self.other)
@@ -408,3 +418,139 @@ class TestSeriesReportAccess(ReportCase):
         linked = {f.comodel_name for f in Report._fields.values() if f.relational}
         self.assertFalse(linked & health)
         self.assertFalse({"answer", "intake_id", "answer_ids"} & set(Report._fields))
+
+
+@freeze_time(NOW)
+class TestWeeklySummary(ReportHelpers):
+    """The Monday summary of the week 9-15 November 2026, in a company of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        third = cls.env["res.company"].create({"name": "Third Spa"})
+        for user in (cls.user_receptionist, cls.user_practitioner):
+            user.company_ids = [(4, third.id)]
+        cls.managers = {
+            lang: new_test_user(
+                cls.env,
+                login=f"mn_manager_{lang}",
+                groups="microneedling_treatment.group_manager",
+                name=f"Manager {lang}",
+                email=f"manager.{lang}@example.com",
+                lang=lang,
+                tz="UTC",
+                company_id=third.id,
+                company_ids=[third.id],
+            )
+            for lang in ("en_US", "fr_FR")
+        }
+        p = cls.user_practitioner
+        with freeze_time(datetime(2026, 11, 12, 10, 0)):
+            # K: overdue since Thursday 12 November (last session 1 October).
+            cls.kim = cls.series("Kim", p, 6, company=third)
+            cls.done(cls.kim, datetime(2026, 10, 1, 9, 0))
+            # L: started the previous week, next visit booked two days later.
+            lou = cls.series("Lou", p, 6, company=third)
+            cls.done(lou, datetime(2026, 11, 3, 9, 0))
+            cls.created(cls.book_at(lou, datetime(2026, 12, 2, 9, 0)), datetime(2026, 11, 5, 9, 0))
+            # M: cancelled this week after a done session: dropped out.
+            mia = cls.series("Mia", p, 6, company=third)
+            cls.done(mia, datetime(2026, 10, 20, 9, 0))
+            mia.with_user(cls.user_receptionist).with_context(
+                allowed_company_ids=[third.id]
+            ).action_cancel()
+            # N: completed this week, not rebooked.
+            nora = cls.series("Nora", p, 3, company=third)
+            for start in (
+                datetime(2026, 9, 1, 9),
+                datetime(2026, 10, 1, 9),
+                datetime(2026, 11, 11, 9),
+            ):
+                cls.done(nora, start)
+            # I: started this week and rebooked before leaving.
+            ivy = cls.series("Ivy", p, 6, company=third)
+            cls.done(ivy, datetime(2026, 11, 10, 10, 0))
+            cls.created(
+                cls.book_at(ivy, datetime(2026, 12, 9, 10, 0)), datetime(2026, 11, 10, 15, 0)
+            )
+        template = cls.env.ref("microneedling_treatment.mail_template_weekly_summary")
+        # The lead ships the French catalog; the test gives the template its own.
+        template.with_context(lang="fr_FR").write(
+            {
+                "subject": "Votre semaine de microneedling : "
+                "{{ ctx.get('summary', {}).get('week_from', '') }}",
+                "body_html": template.body_html.replace(
+                    "Here is your microneedling week", "Voici votre semaine de microneedling"
+                ).replace("Series that became overdue this week", "Séries passées en retard"),
+            }
+        )
+
+    def send(self):
+        Mail = self.env["mail.mail"]
+        before = Mail.search([])
+        with freeze_time(datetime(2026, 11, 16, 6, 0)):  # Monday morning
+            self.env["microneedling.series.report"]._cron_send_weekly_summary()
+        mails = Mail.search([]) - before
+        return {
+            lang: mails.filtered(lambda m, u=user: u.partner_id in m.recipient_ids)
+            for lang, user in self.managers.items()
+        }
+
+    @staticmethod
+    def table(body):
+        tree = html.fromstring(body)
+        return [
+            [cell.text_content().strip() for cell in row.xpath("./td|./th")]
+            for row in tree.xpath("//table//tr")
+        ]
+
+    def test_summary_in_each_managers_language(self):
+        mails = self.send()
+        self.assertEqual(len(mails["en_US"]), 1)
+        self.assertEqual(len(mails["fr_FR"]), 1)
+        english, french = mails["en_US"].body_html, mails["fr_FR"].body_html
+        up, down = "\u25b2", "\u25bc"
+        self.assertEqual(
+            self.table(english),
+            [
+                ["Figure", "This week", "Previous week", ""],
+                ["Sessions done", "2", "1", up],
+                ["Courses started", "1", "1", "="],
+                ["Courses completed", "1", "0", up],
+                ["Courses dropped out", "1", "0", up],
+                ["Series that became overdue", "1", "0", up],
+                ["Rebooking rate", "50.0 %", "0.0 %", up],
+            ],
+        )
+        self.assertNotIn(down, english)
+        self.assertIn("from 11/09/2026 to 11/15/2026", english)
+        self.assertIn(
+            f"{self.kim.name}: Kim, Paula Practitioner, overdue since 11/12/2026", english
+        )
+        self.assertIn(
+            "Active courses now: <strong>3</strong>; overdue now: <strong>1</strong>", english
+        )
+        self.assertIn("Your microneedling week: 11/09/2026", mails["en_US"].subject)
+        # A worse figure is red, a better one green.
+        self.assertIn("color: #dc3545", english)
+        self.assertIn("color: #00a04a", english)
+        # French: its own text, numbers and dates in the French format.
+        self.assertIn("Voici votre semaine de microneedling", french)
+        self.assertIn("Séries passées en retard", french)
+        self.assertIn("Votre semaine de microneedling : 09/11/2026", mails["fr_FR"].subject)
+        rows = self.table(french)
+        self.assertEqual(rows[6][1:], ["50,0 %", "0,0 %", up])
+        self.assertEqual([row[1] for row in rows[1:6]], ["2", "1", "1", "1", "1"])
+        self.assertIn("overdue since 12/11/2026", french)
+        self.assertNotIn("Voici", english)
+
+    def test_summary_covers_the_managers_companies_only(self):
+        mails = self.send()
+        own = self.env["mail.mail"].search(
+            [("recipient_ids", "in", self.user_manager.partner_id.ids)]
+        )
+        self.assertEqual(len(mails["en_US"]), 1)
+        # The main company's manager does not see the Third Spa's overdue series.
+        self.assertTrue(own)
+        self.assertNotIn(self.kim.name, own[-1:].body_html)

@@ -1,5 +1,10 @@
-from odoo import fields, models
-from odoo.tools import SQL
+import logging
+from datetime import datetime, time, timedelta
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.tools import SQL, format_date, formatLang
+
+_logger = logging.getLogger(__name__)
 
 # A completed course "returns" when a tune-up session is done within this many months.
 TUNE_UP_MONTHS = 6
@@ -24,6 +29,21 @@ TUNE_UP_DONE = f"""({COMPLETED} AND s.kind = 'course' AND EXISTS (
        AND t.start > s.last_done_date
        AND t.start <= s.last_done_date + interval '{TUNE_UP_MONTHS} months'
 ))"""
+
+
+# Phorest's rebooking: a done visit counts as rebooked when the client's next session
+# (any series, same company) was booked by the end of the visit day (UTC) and is not
+# cancelled since. `visit` is the done session.
+REBOOKED = """EXISTS (
+    SELECT 1
+      FROM microneedling_session next_visit
+     WHERE next_visit.partner_id = visit.partner_id
+       AND next_visit.company_id = visit.company_id
+       AND next_visit.id != visit.id
+       AND next_visit.start > visit.start
+       AND next_visit.state IN ('booked', 'done', 'no_show')
+       AND next_visit.create_date < CAST(visit.start AS date) + 1
+)"""
 
 
 class MicroneedlingSeriesReport(models.Model):
@@ -283,16 +303,7 @@ LEFT JOIN (
     SELECT visit.series_id, COUNT(*) AS rebooked_count
       FROM microneedling_session visit
      WHERE visit.state = 'done'
-       AND EXISTS (
-           SELECT 1
-             FROM microneedling_session next_visit
-            WHERE next_visit.partner_id = visit.partner_id
-              AND next_visit.company_id = visit.company_id
-              AND next_visit.id != visit.id
-              AND next_visit.start > visit.start
-              AND next_visit.state IN ('booked', 'done', 'no_show')
-              AND next_visit.create_date < CAST(visit.start AS date) + 1
-       )
+       AND {REBOOKED}
      GROUP BY visit.series_id
 ) rebooked ON rebooked.series_id = s.id
 LEFT JOIN (
@@ -305,3 +316,163 @@ LEFT JOIN (
 """,
             now=fields.Datetime.now(),
         )
+
+    # ------------------------------------------------------------
+    # BUSINESS: weekly summary for managers
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_send_weekly_summary(self):
+        """Mail every manager the week that ended last Monday 00:00 (UTC) against the
+        week before, in the manager's language, over the manager's companies."""
+        today = fields.Date.today()
+        week_end = today - timedelta(days=today.weekday())
+        template = self.env.ref("microneedling_treatment.mail_template_weekly_summary")
+        managers = self.env.ref("microneedling_treatment.group_manager").users.filtered(
+            lambda user: user.active and not user.share and user.email and user.id != SUPERUSER_ID
+        )
+        for manager in managers:
+            report = self.with_user(manager).with_context(
+                lang=manager.lang, allowed_company_ids=manager.company_ids.ids
+            )
+            summary = report._weekly_summary_values(week_end)
+            template.with_context(summary=summary).send_mail(manager.id)
+        _logger.info("Microneedling weekly summary sent to %s manager(s).", len(managers))
+
+    @api.model
+    def _weekly_summary_values(self, week_end):
+        """Figures of [week_end - 7 days, week_end) and of the week before, formatted in
+        the context language, for the records the current user may see."""
+        this_week = self._weekly_figures(week_end - timedelta(days=7), week_end)
+        previous_week = self._weekly_figures(
+            week_end - timedelta(days=14), week_end - timedelta(days=7)
+        )
+        # (key, label, higher is better)
+        lines_spec = [
+            ("sessions_done", _("Sessions done"), True),
+            ("started", _("Courses started"), True),
+            ("completed", _("Courses completed"), True),
+            ("dropped_out", _("Courses dropped out"), False),
+            ("became_overdue", _("Series that became overdue"), False),
+            ("rebooking", _("Rebooking rate"), True),
+        ]
+        lines = []
+        for key, label, higher_is_better in lines_spec:
+            current, previous = this_week[key], previous_week[key]
+            if current is None or previous is None or current == previous:
+                arrow, color = "=", "#6c757d"
+            else:
+                went_up = current > previous
+                arrow = "\u25b2" if went_up else "\u25bc"
+                color = "#00a04a" if went_up == higher_is_better else "#dc3545"
+            lines.append(
+                {
+                    "label": label,
+                    "this": self._weekly_format(current, key == "rebooking"),
+                    "previous": self._weekly_format(previous, key == "rebooking"),
+                    "arrow": arrow,
+                    "color": color,
+                }
+            )
+        start_dt = datetime.combine(week_end - timedelta(days=7), time.min)
+        end_dt = datetime.combine(week_end, time.min)
+        overdue = self.search(
+            [
+                ("outcome", "=", "overdue"),
+                ("overdue_date", ">=", start_dt),
+                ("overdue_date", "<", end_dt),
+            ],
+            order="overdue_date, id",
+        )
+        now_courses = [("kind", "=", "course")]
+        return {
+            "week_from": format_date(self.env, week_end - timedelta(days=7)),
+            "week_to": format_date(self.env, week_end - timedelta(days=1)),
+            "lines": lines,
+            "overdue": [
+                {
+                    "series": row.series_id.name,
+                    "client": row.partner_id.name,
+                    "practitioner": row.user_id.name or "",
+                    "since": format_date(self.env, row.overdue_date),
+                }
+                for row in overdue
+            ],
+            "active_now": self._weekly_format(
+                self.search_count(now_courses + [("outcome", "in", ("on_track", "overdue"))])
+            ),
+            "overdue_now": self._weekly_format(
+                self.search_count(now_courses + [("outcome", "=", "overdue")])
+            ),
+        }
+
+    @api.model
+    def _weekly_figures(self, date_from, date_to):
+        start, end = datetime.combine(date_from, time.min), datetime.combine(date_to, time.min)
+        courses = [("kind", "=", "course")]
+        visits, rebooked = self._weekly_visit_counts(start, end)
+        return {
+            "sessions_done": visits,
+            "started": self.search_count(
+                courses
+                + [
+                    ("done_count", ">", 0),
+                    ("cohort_date", ">=", date_from),
+                    ("cohort_date", "<", date_to),
+                ]
+            ),
+            "completed": self.search_count(
+                courses
+                + [
+                    ("completed", "=", 1),
+                    ("last_session_date", ">=", start),
+                    ("last_session_date", "<", end),
+                ]
+            ),
+            "dropped_out": self.search_count(
+                courses
+                + [
+                    ("dropped_out", "=", 1),
+                    ("dropout_date", ">=", start),
+                    ("dropout_date", "<", end),
+                ]
+            ),
+            "became_overdue": self.search_count(
+                [
+                    ("outcome", "=", "overdue"),
+                    ("overdue_date", ">=", start),
+                    ("overdue_date", "<", end),
+                ]
+            ),
+            "rebooking": 100.0 * rebooked / visits if visits else None,
+        }
+
+    @api.model
+    def _weekly_visit_counts(self, start, end):
+        """Done sessions held in [start, end) in the user's companies, and how many of
+        them were rebooked (managers only receive the summary: no per-user rule)."""
+        self.env["microneedling.session"].flush_model(
+            ["partner_id", "company_id", "start", "state", "create_date"]
+        )
+        self.env.cr.execute(
+            SQL(
+                f"""
+                SELECT COUNT(*), COUNT(*) FILTER (WHERE {REBOOKED})
+                  FROM microneedling_session visit
+                 WHERE visit.state = 'done' AND visit.start >= %(start)s
+                   AND visit.start < %(end)s AND visit.company_id IN %(companies)s
+                """,
+                start=start,
+                end=end,
+                companies=tuple(self.env.companies.ids),
+            )
+        )
+        return self.env.cr.fetchone()
+
+    @api.model
+    def _weekly_format(self, value, percent=False):
+        if value is None:
+            return "\u2013"
+        if percent:
+            return "%s %%" % formatLang(self.env, value, digits=1)
+        return formatLang(self.env, value, digits=0)
