@@ -133,7 +133,11 @@ def populate(env, series_count):
                    WHEN t.start <= now() AT TIME ZONE 'UTC' THEN 'done'
                    ELSE 'booked'
                END,
-               t.start - make_interval(days => (random() * 20)::int),
+               -- half of the visits are rebooked before the client leaves
+               CASE WHEN k > 1 AND random() < 0.5
+                   THEN t.start - make_interval(days => b.gap_days) + interval '2 hours'
+                   ELSE t.start - make_interval(days => (random() * 20)::int)
+               END,
                now(), k
           FROM bench_series b
           JOIN microneedling_series s ON s.id = b.series_id

@@ -251,9 +251,9 @@ SELECT
     END AS dropout_date,
     s.planned_session_count AS planned_count,
     s.session_done_count AS done_count,
-    COALESCE(cadence.interval_count, 0) AS interval_count,
-    COALESCE(cadence.on_cadence_count, 0) AS on_cadence_count,
-    COALESCE(cadence.late_count, 0) AS late_count,
+    CAST(COALESCE(cadence.interval_count, 0) AS integer) AS interval_count,
+    CAST(COALESCE(cadence.on_cadence_count, 0) AS integer) AS on_cadence_count,
+    CAST(COALESCE(cadence.late_count, 0) AS integer) AS late_count,
     CASE WHEN s.session_done_count > 1
         THEN CAST(EXTRACT(EPOCH FROM s.last_done_date - first_done.start) / 86400 AS integer)
     END AS course_days,
@@ -262,12 +262,12 @@ SELECT
     CAST({OVERDUE} AS integer) AS overdue,
     CASE WHEN {COMPLETED} THEN 100.0 ELSE 0.0 END AS completion_rate,
     CASE WHEN {DROPPED_OUT} THEN 100.0 ELSE 0.0 END AS dropout_rate,
-    COALESCE(rebooked.rebooked_count, 0) AS rebooked_count,
+    CAST(COALESCE(rebooked.rebooked_count, 0) AS integer) AS rebooked_count,
     CAST({COMPLETED} AND s.kind = 'course' AND (
         s.last_done_date + interval '{TUNE_UP_MONTHS} months' <= %(now)s OR {TUNE_UP_DONE}
     ) AS integer) AS tune_up_base,
     CAST({TUNE_UP_DONE} AS integer) AS tune_up_count,
-    COALESCE(side_effect.side_effect_count, 0) AS side_effect_count
+    CAST(COALESCE(side_effect.side_effect_count, 0) AS integer) AS side_effect_count
 FROM microneedling_series s
 JOIN res_company c ON c.id = s.company_id
 LEFT JOIN (
