@@ -188,14 +188,16 @@ class MicroneedlingSeriesReport(models.Model):
         aggregator="avg",
         digits=(16, 1),
         readonly=True,
-        help="Completed series out of all series of the group.",
+        help="Completed series out of the series of the group; Reporting and the dashboard "
+        "count started courses (at least one done session) by default.",
     )
     dropout_rate = fields.Float(
         string="Drop-out Rate (%)",
         aggregator="avg",
         digits=(16, 1),
         readonly=True,
-        help="Dropped-out series out of all series of the group.",
+        help="Dropped-out series out of the series of the group; Reporting and the dashboard "
+        "count started courses (at least one done session) by default.",
     )
     rebooked_count = fields.Integer(
         string="Visits Rebooked",
