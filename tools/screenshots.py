@@ -2,10 +2,12 @@
 
 Usage: python tools/screenshots.py [BASE_URL] [OUTPUT_DIR]
 Logs in as the demo receptionist, then captures the sessions calendar, a series,
-and the refusal shown when booking a blocked client. Then the client's screening
-page on a phone: a link can only be had server side (its token is never stored),
-so one is sent for a demo client's coming visit through `odoo-bin shell` on the
-demo database (SCREENSHOT_DB, default mn_demo) and opened as a public visitor.
+and the refusal shown when booking a blocked client; then as the administrator (a
+microneedling manager), the series analysis pivot and the Microneedling dashboard.
+Last, the client's screening page on a phone: a link can only be had server side
+(its token is never stored), so one is sent for a demo client's coming visit
+through `odoo-bin shell` on the demo database (SCREENSHOT_DB, default mn_demo) and
+opened as a public visitor.
 """
 
 import base64
@@ -101,6 +103,15 @@ class Browser:
         self.call("Page.navigate", url=url)
         self.wait_for(selector)
 
+    def login(self, login, password):
+        self.goto(f"{BASE}/web/session/logout", "input[name=login]")
+        self.js(
+            f"document.querySelector('input[name=login]').value = {json.dumps(login)};"
+            f"document.querySelector('input[name=password]').value = {json.dumps(password)};"
+            "document.querySelector('form').submit();"
+        )
+        time.sleep(2)
+
     def click(self, selector):
         self.js(f"document.querySelector({json.dumps(selector)}).click()")
 
@@ -140,13 +151,7 @@ def main():
     browser = Browser()
     try:
         browser.call("Page.enable")
-        browser.goto(f"{BASE}/web/login", "input[name=login]")
-        browser.js(
-            "document.querySelector('input[name=login]').value = 'receptionist';"
-            "document.querySelector('input[name=password]').value = 'receptionist';"
-            "document.querySelector('form').submit();"
-        )
-        time.sleep(2)
+        browser.login("receptionist", "receptionist")
         browser.goto(f"{BASE}/odoo/microneedling-sessions", ".o_calendar_renderer .fc-event")
         browser.shot("calendar")
         browser.goto(f"{BASE}/odoo/microneedling-series", ".o_data_row")
@@ -159,6 +164,17 @@ def main():
         browser.click('button[name="action_book_next_session"]')
         browser.wait_for(".modal .modal-body")
         browser.shot("refusal")
+        browser.login("admin", "admin")
+        browser.goto(
+            f"{BASE}/odoo/action-microneedling_treatment.microneedling_series_report_action",
+            ".o_pivot table .o_pivot_cell_value",
+        )
+        browser.shot("report_pivot")
+        browser.goto(f"{BASE}/odoo/dashboards", ".o_search_panel_category_value")
+        browser.click('.o_search_panel_category_value[data-name="Microneedling Series"]')
+        browser.wait_for(".o_renderer .o-scorecard")
+        time.sleep(2)  # the charts animate
+        browser.shot("dashboard")
     finally:
         browser.close()
     screening_url = mint_screening_link()

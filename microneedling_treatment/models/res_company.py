@@ -32,6 +32,12 @@ class ResCompany(models.Model):
         help="A series whose next session is not booked within this many days of the last "
         "one is overdue (protocol: 6 weeks).",
     )
+    microneedling_dropout_grace_days = fields.Integer(
+        string="Drop-out Grace (Days)",
+        default=28,
+        help="In the reports, an overdue series with nothing booked counts as dropped out "
+        "this many days after its overdue date (default: 4 weeks).",
+    )
     microneedling_confirmation_days = fields.Integer(
         string="Screening Confirmation Validity (Days)",
         default=7,
@@ -99,6 +105,11 @@ class ResCompany(models.Model):
             "AND microneedling_screening_max_age_months > 0)",
             "The screening link's days before the visit and the screening's validity must be "
             "positive.",
+        ),
+        (
+            "microneedling_dropout_grace_not_negative",
+            "CHECK(microneedling_dropout_grace_days >= 0)",
+            "The microneedling drop-out grace cannot be a negative number of days.",
         ),
     ]
 

@@ -19,6 +19,9 @@ class ResConfigSettings(models.TransientModel):
     microneedling_overdue_days = fields.Integer(
         related="company_id.microneedling_overdue_days", readonly=False
     )
+    microneedling_dropout_grace_days = fields.Integer(
+        related="company_id.microneedling_dropout_grace_days", readonly=False
+    )
     microneedling_confirmation_days = fields.Integer(
         related="company_id.microneedling_confirmation_days", readonly=False
     )

@@ -1,0 +1,1 @@
+from . import microneedling_series_report
