@@ -285,6 +285,28 @@ class TestScreeningLinkAccess(ScreeningLinkCase):
         self.assertEqual(again.status_code, 400, "an old form post is refused")
         self.assertEqual(len(self.intakes(self.client_a) - previous), 1)
 
+    def test_listed_medication_of_the_catalog_is_marked_for_review(self):
+        """The client ticks "no" to other medications but lists Accutane: the catalog's
+        match marks the item for the practitioner's review, and the visit waits for it."""
+        other = self.env.ref("microneedling_treatment.contraindication_other_contraindicated_meds")
+        self.env["microneedling.medication"].create(
+            {
+                "name": "Isotretinoin",
+                "brand_names": "Accutane, Roaccutane",
+                "contraindication_id": other.id,
+            }
+        )
+        response = self.post(
+            self.url_of(self.link_a),
+            self.answers(**{f"answer_{other.id}": "no"}, medications="accutane 20 mg"),
+        )
+        self.assertEqual(response.status_code, 200)
+        intake = self.link_a.intake_id
+        line = intake.answer_ids.filtered(lambda a: a.contraindication_id == other)
+        self.assertEqual(line.answer, "yes")
+        self.assertIn("accutane", line.medication_match.lower())
+        self.assertEqual(self.session_a.clearance_state, "review")
+
     def test_blocking_answer_gets_a_call_not_the_reason(self):
         pregnancy = self.env.ref("microneedling_treatment.contraindication_pregnancy_nursing")
         response = self.post(
