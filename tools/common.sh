@@ -190,3 +190,24 @@ shipped_languages() {
     done
     (IFS=,; echo "${langs[*]}")
 }
+
+# --- Benchmarks -------------------------------------------------------------------
+# Install or update the addon, without demo data, on a benchmark database.
+prepare_bench_db() {
+    local db="$1"; shift
+    say "installing or updating $ADDON on the benchmark database '$db'"
+    odoo_bin -d "$db" --addons-path="$(addons_path)" --data-dir="$CACHE_DIR/data" \
+        -i "$ADDON" -u "$ADDON" --without-demo=all --stop-after-init --no-http --log-level=warn "$@" \
+        || die "preparing $db failed."
+}
+
+say_machine() {
+    say "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), $("$VENV_DIR/bin/python" --version), PostgreSQL $(psql -d postgres -Atc 'show server_version')"
+}
+
+# Run a bench script with the settings it needs to open the database itself.
+exec_bench() {
+    cd "$REPO_DIR"
+    BENCH_ADDONS_PATH="$(addons_path)" BENCH_DATA_DIR="$CACHE_DIR/data" \
+        exec "$VENV_DIR/bin/python" "$@"
+}
