@@ -15,9 +15,9 @@ import os
 import resource
 import subprocess
 import sys
-import threading
 from datetime import datetime, timedelta
 
+from benchlib import configure
 from freezegun import freeze_time
 
 import odoo
@@ -193,16 +193,7 @@ def run_size(database, count, one_transaction):
 
 
 def main(database, sizes, one_transaction):
-    odoo.tools.config.parse_config(
-        [
-            "-d",
-            database,
-            "--log-level=warn",
-            f"--addons-path={os.environ['BENCH_ADDONS_PATH']}",
-            f"--data-dir={os.environ['BENCH_DATA_DIR']}",
-        ]
-    )
-    threading.current_thread().testing = False
+    configure(database)
     for count in sizes:
         run_size(database, count, one_transaction)
 

@@ -12,13 +12,13 @@ order of the operations, and the figures are medians.
   and 30 earlier screenings.
 """
 
-import os
 import statistics
 import sys
 import time
 from datetime import timedelta
 
-import odoo
+from benchlib import configure
+
 from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
 
@@ -145,13 +145,7 @@ def measure(registry, uid, operation):
 def main():
     db = sys.argv[1]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 40
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={os.environ['BENCH_ADDONS_PATH']}",
-            f"--data-dir={os.environ['BENCH_DATA_DIR']}",
-            "--log-level=warn",
-        ]
-    )
+    configure()
     registry = Registry(db)
     fixtures = prepare(registry)
     try:

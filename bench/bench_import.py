@@ -13,15 +13,14 @@ wall time, SQL queries, queries per row, peak memory.
 import base64
 import csv
 import io
-import os
 import resource
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta
 
 import openpyxl
+from benchlib import configure
 
 import odoo
 from odoo import api
@@ -176,16 +175,7 @@ def run(database, count, fmt):
 
 
 def main(database, sizes, formats):
-    odoo.tools.config.parse_config(
-        [
-            "-d",
-            database,
-            "--log-level=warn",
-            f"--addons-path={os.environ['BENCH_ADDONS_PATH']}",
-            f"--data-dir={os.environ['BENCH_DATA_DIR']}",
-        ]
-    )
-    threading.current_thread().testing = False
+    configure(database)
     for count in sizes:
         for fmt in formats:
             run(database, count, fmt)

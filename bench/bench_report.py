@@ -10,14 +10,13 @@ a manager seeing every company, times:
 Each query runs 5 times after a warm-up; the median is reported.
 """
 
-import os
 import statistics
 import sys
-import threading
 from datetime import date
 from time import perf_counter
 
-import odoo
+from benchlib import configure
+
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 
@@ -289,16 +288,7 @@ def bench(env):
 def main():
     db = sys.argv[1]
     series_count = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
-    odoo.tools.config.parse_config(
-        [
-            "-d",
-            db,
-            f"--addons-path={os.environ['BENCH_ADDONS_PATH']}",
-            f"--data-dir={os.environ['BENCH_DATA_DIR']}",
-            "--log-level=warn",
-        ]
-    )
-    threading.current_thread().testing = False
+    configure(db)
     registry = Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -46,6 +46,7 @@ from pathlib import Path
 import psycopg2
 import requests
 import websocket
+from benchlib import configure
 
 import odoo
 from odoo import Command, api, fields
@@ -923,15 +924,7 @@ def run_load(options, data, port):
 
 def main(argv):
     options = parse_args(argv)
-    odoo.tools.config.parse_config(
-        [
-            f"--database={options.copy}",
-            "--log-level=warn",
-            f"--addons-path={os.environ['LOAD_ADDONS_PATH']}",
-            f"--data-dir={os.environ['LOAD_DATA_DIR']}",
-        ]
-    )
-    threading.current_thread().testing = False
+    configure(options.copy, prefix="LOAD")
     # SIGTERM (e.g. a CI timeout) unwinds like Ctrl-C: the server is stopped below.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     out = sys.stdout
