@@ -10,6 +10,14 @@ MIN_COURSE_SESSIONS = 3
 MAX_PLANNED_SESSIONS = 24
 # A series that still books sessions.
 OPEN_STATES = ("new", "in_progress")
+# Shared with the series analysis report.
+SERIES_KINDS = [("course", "Course"), ("tune_up", "Tune-up")]
+SERIES_STATES = [
+    ("new", "New"),
+    ("in_progress", "In Progress"),
+    ("done", "Completed"),
+    ("cancelled", "Cancelled"),
+]
 
 
 class MicroneedlingSeries(models.Model):
@@ -56,7 +64,7 @@ class MicroneedlingSeries(models.Model):
     )
     # Plan
     kind = fields.Selection(
-        selection=[("course", "Course"), ("tune_up", "Tune-up")],
+        selection=SERIES_KINDS,
         required=True,
         default="course",
         tracking=True,
@@ -112,12 +120,7 @@ class MicroneedlingSeries(models.Model):
         readonly=True,
     )
     state = fields.Selection(
-        selection=[
-            ("new", "New"),
-            ("in_progress", "In Progress"),
-            ("done", "Completed"),
-            ("cancelled", "Cancelled"),
-        ],
+        selection=SERIES_STATES,
         compute="_compute_state",
         store=True,
         index=True,

@@ -4,6 +4,8 @@ from datetime import datetime, time, timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.tools import SQL, format_date, formatLang
 
+from ..models.microneedling_series import SERIES_KINDS, SERIES_STATES
+
 _logger = logging.getLogger(__name__)
 
 # A completed course "returns" when a tune-up session is done within this many months.
@@ -100,14 +102,9 @@ class MicroneedlingSeriesReport(models.Model):
     partner_id = fields.Many2one(comodel_name="res.partner", string="Client", readonly=True)
     user_id = fields.Many2one(comodel_name="res.users", string="Practitioner", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
-    kind = fields.Selection(selection=[("course", "Course"), ("tune_up", "Tune-up")], readonly=True)
+    kind = fields.Selection(selection=SERIES_KINDS, readonly=True)
     state = fields.Selection(
-        selection=[
-            ("new", "New"),
-            ("in_progress", "In Progress"),
-            ("done", "Completed"),
-            ("cancelled", "Cancelled"),
-        ],
+        selection=SERIES_STATES,
         string="Status",
         readonly=True,
     )
