@@ -417,7 +417,7 @@ class MicroneedlingAftercareSchedule(models.Model):
         for line in self:
             session = line.session_id
             record = session.series_id if step.activity_target == "series" else session
-            user = session._aftercare_assignee(step.activity_assignee)
+            user = step._activity_user(session)
             vals_list.append(
                 {
                     "activity_type_id": step.activity_type_id.id,

@@ -147,3 +147,16 @@ class MicroneedlingAftercareStep(models.Model):
         elif self.anchor == "window_close":
             anchor = session.start + timedelta(days=company.microneedling_overdue_days)
         return anchor + timedelta(**{self.offset_unit: self.offset})
+
+    def _activity_user(self, session):
+        """Who owns this staff step's activity for `session`, by the step's assignee."""
+        self.ensure_one()
+        if self.activity_assignee == "reception":
+            return session.series_id._reception_user()
+        if self.activity_assignee == "manager":
+            return (
+                session.company_id.microneedling_manager_user_id
+                or session.series_id.user_id
+                or session.user_id
+            )
+        return session.user_id or session.series_id.user_id

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -458,6 +458,30 @@ class MicroneedlingIntake(models.Model):
         self.ensure_one()
         reasons = (answer._block_reason(at) for answer in self.present_answer_ids)
         return [reason for reason in reasons if reason]
+
+    def _confirmation_reasons(self, start, days):
+        """A session done at `start` needs this screening's answers confirmed at most
+        `days` days before it (empty: "no screening" is reported on its own)."""
+        if not self:
+            return []
+        self.ensure_one()
+        confirmed = self.confirmed_date
+        if confirmed and confirmed >= start - timedelta(days=days):
+            return []
+        return [
+            {
+                "type": "confirmation",
+                "until": False,
+                "message": _(
+                    "the answers were last confirmed on %(date)s: they must be confirmed at "
+                    "most %(days)s days before the session; ask the client and confirm them",
+                    date=tools.format_user_datetime(self.env, confirmed)
+                    if confirmed
+                    else _("never"),
+                    days=days,
+                ),
+            }
+        ]
 
     def _clearance(self, at):
         """(state, blocked until, label) of a client at `at`, from this current screening."""

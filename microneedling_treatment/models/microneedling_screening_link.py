@@ -532,7 +532,7 @@ class MicroneedlingScreeningLink(models.Model):
                 "The client's online screening does not allow this session as booked. "
                 "Call them; a practitioner sees why on the screening."
             ),
-            user_id=session._aftercare_assignee("reception").id,
+            user_id=session.series_id._reception_user().id,
         )
         return True
 

@@ -414,3 +414,9 @@ class MicroneedlingSeries(models.Model):
             order="id desc",
         ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
         return series or self.create({"partner_id": partner_id, "user_id": user_id or False})
+
+    def _reception_user(self):
+        """Who takes reception's tasks for this series: the company's reception user,
+        else whoever booked the series."""
+        self.ensure_one()
+        return self.company_id.microneedling_reception_user_id or self.create_uid

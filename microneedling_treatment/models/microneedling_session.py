@@ -1,7 +1,5 @@
 from datetime import timedelta
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -9,15 +7,10 @@ from .. import tools
 from . import trusted
 from .microneedling_intake import CLEARANCE_STATES
 
-ACTIVE_STATES = ("booked", "done")
-# Reasons a manager's override lifts; absolute contraindications, a missing
-# screening and the spacing between sessions are never overridden.
-OVERRIDABLE_REASONS = ("window", "review")
-# A booking is for a coming date (a walk-in from earlier today is still booked);
-# a session that took place long ago is recorded as done by a practitioner.
-PAST_BOOKING_GRACE = timedelta(hours=24)
 # Sessions that hold a slot in the practitioner's calendar.
 EVENT_STATES = ("booked", "done", "no_show")
+# The writes its calendar event mirrors.
+EVENT_KEYS = {"start", "stop", "state", "user_id", "series_id"}
 
 
 class MicroneedlingSession(models.Model):
@@ -107,50 +100,6 @@ class MicroneedlingSession(models.Model):
         groups="microneedling_treatment.group_practitioner",
         help="Recorded at the day-7 follow-up, from the protocol's list.",
     )
-    # Aftercare
-    aftercare_schedule_ids = fields.One2many(
-        comodel_name="microneedling.aftercare.schedule",
-        inverse_name="session_id",
-        string="Aftercare Timeline",
-        readonly=True,
-    )
-    aftercare_paused = fields.Boolean(related="company_id.microneedling_aftercare_paused")
-    aftercare_window_start = fields.Date(
-        string="Next Session From",
-        compute="_compute_aftercare_window",
-        help="First day of the next-session window, in the client's time zone.",
-    )
-    aftercare_window_end = fields.Date(
-        string="Next Session By",
-        compute="_compute_aftercare_window",
-        help="Last day of the next-session window, in the client's time zone.",
-    )
-    # Manager override of the clearance block; its reason is usually clinical
-    override_reason = fields.Text(
-        copy=False,
-        help="A manager's reason to let the session go ahead despite a time window or an "
-        "uncleared review answer. Absolute contraindications cannot be overridden.",
-        tracking=True,
-        groups="microneedling_treatment.group_practitioner",
-    )
-    override_user_id = fields.Many2one(
-        comodel_name="res.users",
-        string="Overridden By",
-        readonly=True,
-        copy=False,
-        ondelete="restrict",
-        tracking=True,
-    )
-    override_date = fields.Datetime(readonly=True, copy=False)
-    override_answer_ids = fields.Many2many(
-        comodel_name="microneedling.intake.answer",
-        string="Overridden Answers",
-        readonly=True,
-        copy=False,
-        groups="microneedling_treatment.group_practitioner",
-        help="The answers the manager reviewed when overriding: a later screening's answers "
-        "are not covered.",
-    )
     # Client clearance (no health detail), for the reception calendar
     clearance_state = fields.Selection(
         selection=CLEARANCE_STATES,
@@ -174,27 +123,6 @@ class MicroneedlingSession(models.Model):
             # A done session keeps who treated the client.
             if session.state != "done" or not session.user_id:
                 session.user_id = session.series_id.user_id or session.user_id
-
-    @api.depends(
-        "start",
-        "partner_id.tz",
-        "company_id.microneedling_min_interval_days",
-        "company_id.microneedling_overdue_days",
-    )
-    def _compute_aftercare_window(self):
-        for session in self:
-            if not session.start:
-                session.aftercare_window_start = session.aftercare_window_end = False
-                continue
-            company = session.company_id
-            tz = pytz.timezone(session.partner_id.tz or company.partner_id.tz or "UTC")
-            local_start = pytz.utc.localize(session.start).astimezone(tz)
-            session.aftercare_window_start = (
-                local_start + timedelta(days=company.microneedling_min_interval_days)
-            ).date()
-            session.aftercare_window_end = (
-                local_start + timedelta(days=company.microneedling_overdue_days)
-            ).date()
 
     @api.depends("start")
     def _compute_stop(self):
@@ -278,37 +206,6 @@ class MicroneedlingSession(models.Model):
                     )
                 )
 
-    def _check_start_in_time(self, booking=True):
-        """Done only once it took place; booked (created or moved) for a coming date.
-        Putting a past session back to booked (an undo) is not a new booking."""
-        if self.env.su:
-            return
-        now = fields.Datetime.now()
-        for session in self.filtered("start"):
-            if (
-                booking
-                and session.state in ("planned", "booked")
-                and session.start < now - PAST_BOOKING_GRACE
-            ):
-                raise ValidationError(
-                    _(
-                        "%(session)s would be booked on %(start)s, in the past: choose a "
-                        "coming date, or have a practitioner record a session that took place "
-                        "as done.",
-                        session=session.display_name,
-                        start=self._format_datetime(session.start),
-                    )
-                )
-            if session.state == "done" and session.start > now:
-                raise ValidationError(
-                    _(
-                        "%(session)s starts on %(start)s, in the future: a session is done "
-                        "once it took place.",
-                        session=session.display_name,
-                        start=self._format_datetime(session.start),
-                    )
-                )
-
     @api.constrains("series_id", "state")
     def _check_series_capacity(self):
         for series in self.series_id:
@@ -337,24 +234,6 @@ class MicroneedlingSession(models.Model):
                     )
                 )
 
-    @api.constrains("start", "state", "series_id", "override_reason")
-    def _check_booking_rules(self):
-        """Refuse, as a whole, any booked or done session the protocol forbids."""
-        problems = self._get_booking_problems()
-        if problems:
-            blocks = []
-            for session, reasons in problems.items():
-                blocks.append(
-                    _(
-                        "%(client)s cannot have a microneedling session on %(start)s:",
-                        client=session.partner_id.display_name,
-                        start=self._format_datetime(session.start),
-                    )
-                    + "\n"
-                    + "\n".join(f"- {text}" for text in tools.reason_texts(self.env, reasons))
-                )
-            raise ValidationError("\n\n".join(blocks))
-
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -362,20 +241,9 @@ class MicroneedlingSession(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_input_values(vals_list, "create")
-        vals_list = self._prepare_booking_series(
-            [self._prepare_override_values(self._prepare_done_values(vals)) for vals in vals_list]
-        )
+        vals_list = self._prepare_booking_values(vals_list)
         for vals in vals_list:
             self._check_restricted_values(vals)
-        vals_list = [
-            dict(
-                vals,
-                override_answer_ids=self._override_coverage(vals["series_id"], vals.get("start")),
-            )
-            if vals.get("override_reason") and vals.get("series_id")
-            else vals
-            for vals in vals_list
-        ]
         # The chatter starts with what changes after the booking: no "created" log,
         # and the booker is not made a follower of every session they book.
         sessions = (
@@ -386,32 +254,15 @@ class MicroneedlingSession(models.Model):
         sessions._check_start_in_time()
         if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
-        # Aftercare is part of the session's own life, like core event's mail
-        # schedulers: no separate rule whose archiving would silently stop it. A
-        # booking withdraws the series' "book the next session" follow-ups.
-        sessions.series_id.session_ids.filtered(
-            lambda s: s.state == "done"
-        )._sync_aftercare_schedule()
         # A new session may come before others of its series: they are renumbered.
         (sessions.series_id.session_ids - sessions)._sync_event()
         return sessions
 
     def write(self, vals):
-        if vals.get("override_reason") and len(self) > 1:
-            # What an override covers depends on each session's client and time.
-            for session in self:
-                session.write(vals)
-            return True
         if self:
             self._check_input_values([vals], "write")
         self._check_restricted_values(vals)
-        vals = self._prepare_override_values(self._prepare_done_values(vals))
-        if vals.get("override_reason") and self:
-            coverage = self._override_coverage(
-                vals.get("series_id", self.series_id.id), vals.get("start", self.start)
-            )
-            vals = dict(vals, override_answer_ids=coverage)
-        expired = self._expired_overrides(vals)
+        vals = self._prepare_done_values(vals)
         # A state written back from cancelled or no-show is a new booking; from done,
         # an undo that may reopen a completed course.
         previous = {session.id: session.state for session in self} if "state" in vals else {}
@@ -426,35 +277,14 @@ class MicroneedlingSession(models.Model):
             rebooked._check_start_in_time()
             (self - rebooked)._check_start_in_time(booking=False)
             self.filtered(lambda s: previous[s.id] == "done").series_id._check_reopened()
-        if expired:
-            # sudo: reception may move an overridden session without access to the
-            # (clinical) reason; the booking check then runs without the override.
-            super(MicroneedlingSession, expired).write(
-                {
-                    "override_reason": False,
-                    "override_user_id": False,
-                    "override_date": False,
-                    "override_answer_ids": [fields.Command.clear()],
-                }
-            )
         to_sync = self.browse()
-        if not trusted.is_raised(self.env, trusted.SYNC) and {
-            "start",
-            "stop",
-            "state",
-            "user_id",
-            "series_id",
-        } & set(vals):
+        if not trusted.is_raised(self.env, trusted.SYNC) and EVENT_KEYS & set(vals):
             to_sync = self
         if renumbering:
             # Also when the change came from the event itself (a drag): its title
             # carries the session's number, which the event cannot know.
             to_sync |= siblings | self.series_id.session_ids
         to_sync._sync_event()
-        if {"state", "date_done", "start"} & set(vals):
-            (self | siblings | self.series_id.session_ids).filtered(
-                lambda s: s.state == "done" or s in self
-            )._sync_aftercare_schedule()
         return result
 
     def unlink(self):
@@ -472,11 +302,12 @@ class MicroneedlingSession(models.Model):
             )
 
     @api.model
-    def _prepare_booking_series(self, vals_list):
-        """Quick-create books into the client's open series, or starts a new course."""
+    def _prepare_booking_values(self, vals_list):
+        """Complete create values: a session created done gets its done time, and
+        quick-create books into the client's open series, or starts a new course."""
         Series = self.env["microneedling.series"]
         result = []
-        for vals in vals_list:
+        for vals in map(self._prepare_done_values, vals_list):
             partner_id = vals.pop("booking_partner_id", False)
             if partner_id and not vals.get("series_id"):
                 series = Series._get_or_start_for_booking(partner_id, vals.get("user_id"))
@@ -506,7 +337,7 @@ class MicroneedlingSession(models.Model):
         if "date_done" in keys and not is_practitioner:
             raise AccessError(_("Only a practitioner can change when a session was done."))
         if (
-            keys & {"start", "stop", "series_id", "state", "user_id"}
+            keys & EVENT_KEYS
             and not is_practitioner
             and any(session.state == "done" for session in self)
         ):
@@ -532,57 +363,6 @@ class MicroneedlingSession(models.Model):
                         client=moved.partner_id[:1].display_name,
                     )
                 )
-        if "override_answer_ids" in keys:
-            raise AccessError(
-                _("What an override covers is recorded by the server when it is given.")
-            )
-        if keys & {"override_reason", "override_user_id", "override_date"} and not (
-            user.has_group("microneedling_treatment.group_manager")
-        ):
-            raise AccessError(_("Only a microneedling manager can override a session's block."))
-
-    def _expired_overrides(self, vals):
-        """Overrides a write ends: an override holds for one slot of one series."""
-        if "override_reason" in vals or not {"start", "series_id"} & set(vals):
-            return self.browse()
-        return self.sudo().filtered("override_reason")
-
-    @api.model
-    def _override_coverage(self, series_id, start):
-        """An override covers the answers that block the session when it is given (a
-        time window, an uncleared review item): not what a later screening says.
-        Returns the x2many command recording them."""
-        series = self.env["microneedling.series"].sudo().browse(series_id)
-        start = fields.Datetime.to_datetime(start)
-        Intake = self.env["microneedling.intake"]
-        current = Intake._current_for_partners(series.partner_id, series.company_id)
-        intake = current.get((series.partner_id.id, series.company_id.id), Intake)
-        covered = [
-            reason["answer_id"]
-            for reason in (intake._block_reasons(start) if intake and start else [])
-            if reason["type"] in OVERRIDABLE_REASONS
-        ]
-        return [fields.Command.set(covered)]
-
-    @api.model
-    def _prepare_override_values(self, vals):
-        """An override names its author and lasts while the session keeps its slot."""
-        if "override_reason" in vals:
-            raw = vals["override_reason"]
-            if raw is not False and not isinstance(raw, str):
-                raise ValidationError(
-                    _("The override reason must be text: say why the session may go ahead.")
-                )
-            reason = (raw or "").strip()
-            if raw is not False and not reason:
-                raise UserError(_("An override needs a reason: say why the session may go ahead."))
-            vals = dict(
-                vals,
-                override_reason=reason or False,
-                override_user_id=reason and self.env.uid,
-                override_date=reason and fields.Datetime.now(),
-            )
-        return vals
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -636,90 +416,9 @@ class MicroneedlingSession(models.Model):
         intakes.action_confirm_unchanged()
         return True
 
-    def action_aftercare_sheet(self):
-        return self.env.ref("microneedling_treatment.action_report_aftercare_sheet").report_action(
-            self
-        )
-
-    def action_open_override_wizard(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Override Block"),
-            "res_model": "microneedling.session.override.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_session_id": self.id},
-        }
-
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-
-    def _override(self, reason):
-        """Manager override of the clearance block, with its mandatory reason."""
-        if not (reason or "").strip():
-            raise UserError(_("An override needs a reason: say why the session may go ahead."))
-        self.write({"override_reason": reason})
-
-    def _sync_aftercare_schedule(self):
-        """Keep the sessions' aftercare timeline in step with them (see the schedule).
-        Hook for the history import: its past sessions get no aftercare at all."""
-        rest = self - self._history_import_sessions()
-        self.env["microneedling.aftercare.schedule"]._sync_sessions(rest)
-
-    def _aftercare_assignee(self, role):
-        """The user who owns a staff step: practitioner, reception or manager."""
-        self.ensure_one()
-        company = self.company_id
-        if role == "reception":
-            return company.microneedling_reception_user_id or self.series_id.create_uid
-        if role == "manager":
-            return company.microneedling_manager_user_id or self.series_id.user_id or self.user_id
-        return self.user_id or self.series_id.user_id
-
-    def _get_booking_problems(self):
-        """{session: [reason, ...]} for every booked or done session the rules refuse.
-
-        The cost is a constant number of queries for the whole batch, whatever the
-        clients' history: one for the screenings, one for their present answers, one
-        for the client's other sessions. The clients' rows are locked first, so two
-        transactions booking for one client never both pass on what each read alone.
-        """
-        sessions = self.filtered(lambda s: s.state in ACTIVE_STATES and s.start)
-        # Hook for the history import (trusted.HISTORY, server code only): a session done in
-        # the past in another system is a fact to record, not a booking to allow.
-        sessions -= sessions._history_import_sessions()
-        if not sessions:
-            return {}
-        sessions.partner_id._microneedling_lock()
-        problems = {}
-        # sudo: whoever books may rely on an override without reading its reason.
-        overridden = {
-            session.id: set(session.override_answer_ids.ids)
-            for session in sessions.sudo().filtered("override_reason")
-        }
-        Intake = self.env["microneedling.intake"]
-        current = Intake._current_for_partners(sessions.partner_id, sessions.company_id)
-        for session in sessions:
-            intake = current.get((session.partner_id.id, session.company_id.id), Intake)
-            reasons = intake._block_reasons(session.start)
-            if session.id in overridden:
-                # A manager's override covers time windows and review answers only, and
-                # only the answers it was given for.
-                covered = overridden[session.id]
-                reasons = [
-                    r
-                    for r in reasons
-                    if not (r["type"] in OVERRIDABLE_REASONS and r.get("answer_id") in covered)
-                ]
-            if session.state == "done":
-                reasons += session._confirmation_reasons(intake)
-            if reasons:
-                problems[session] = reasons
-        for session, reasons in sessions._spacing_reasons().items():
-            problems.setdefault(session, []).extend(reasons)
-        return problems
 
     def _history_import_sessions(self):
         """The sessions the history import records as done in the past: only under its
@@ -728,69 +427,6 @@ class MicroneedlingSession(models.Model):
             return self.browse()
         now = fields.Datetime.now()
         return self.filtered(lambda s: s.state == "done" and s.start and s.start <= now)
-
-    def _confirmation_reasons(self, intake):
-        """Answers must have been confirmed recently before a session is marked done."""
-        self.ensure_one()
-        if not intake:
-            return []  # "no screening" is already reported
-        days = self.company_id.microneedling_confirmation_days
-        confirmed = intake.confirmed_date
-        if confirmed and confirmed >= self.start - timedelta(days=days):
-            return []
-        return [
-            {
-                "type": "confirmation",
-                "until": False,
-                "message": _(
-                    "the answers were last confirmed on %(date)s: they must be confirmed at "
-                    "most %(days)s days before the session; ask the client and confirm them",
-                    date=self._format_datetime(confirmed) if confirmed else _("never"),
-                    days=days,
-                ),
-            }
-        ]
-
-    def _spacing_reasons(self):
-        """Sessions closer than the company's minimum interval to another session of the
-        same client: the interval protects the client's skin, whatever the series, its
-        kind or the company that booked it."""
-        others = self.sudo().search_fetch(
-            [
-                ("partner_id", "in", self.partner_id.ids),
-                ("state", "in", ACTIVE_STATES),
-                ("start", "!=", False),
-            ],
-            ["partner_id", "start"],
-        )
-        by_client = others.grouped("partner_id")
-        result = {}
-        for session in self:
-            days = session.company_id.microneedling_min_interval_days
-            gap = timedelta(days=days)
-            for other in by_client.get(session.partner_id.sudo(), others.browse()):
-                if other.id == session.id:
-                    continue
-                if abs(other.start - session.start) < gap:
-                    earliest = other.start + gap if other.start < session.start else False
-                    result.setdefault(session, []).append(
-                        {
-                            "type": "spacing",
-                            "until": earliest,
-                            "message": _(
-                                "the client has another session on %(other)s: sessions "
-                                "must be at least %(days)s days apart%(earliest)s",
-                                other=self._format_datetime(other.start),
-                                days=days,
-                                earliest=_(
-                                    "; earliest %(date)s", date=self._format_datetime(earliest)
-                                )
-                                if earliest
-                                else "",
-                            ),
-                        }
-                    )
-        return result
 
     def _sync_event(self):
         """Make each session's calendar event match it (idempotent)."""

@@ -1,0 +1,148 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import tools
+
+# Sessions the protocol's rules apply to.
+ACTIVE_STATES = ("booked", "done")
+# A booking is for a coming date (a walk-in from earlier today is still booked);
+# a session that took place long ago is recorded as done by a practitioner.
+PAST_BOOKING_GRACE = timedelta(hours=24)
+
+
+class MicroneedlingSession(models.Model):
+    """The protocol's booking rules: the client's screening at the session's time,
+    the spacing between the client's sessions, and booking for a coming date.
+
+    Every entry point (form, calendar drag, import, RPC) creates or writes sessions,
+    so the rules run there, as constraints, for the whole batch at once.
+    """
+
+    _inherit = "microneedling.session"
+
+    @api.constrains("start", "state", "series_id", "override_reason")
+    def _check_booking_rules(self):
+        """Refuse, as a whole, any booked or done session the protocol forbids."""
+        problems = self._get_booking_problems()
+        if problems:
+            blocks = []
+            for session, reasons in problems.items():
+                blocks.append(
+                    _(
+                        "%(client)s cannot have a microneedling session on %(start)s:",
+                        client=session.partner_id.display_name,
+                        start=self._format_datetime(session.start),
+                    )
+                    + "\n"
+                    + "\n".join(f"- {text}" for text in tools.reason_texts(self.env, reasons))
+                )
+            raise ValidationError("\n\n".join(blocks))
+
+    def _check_start_in_time(self, booking=True):
+        """Done only once it took place; booked (created or moved) for a coming date.
+        Putting a past session back to booked (an undo) is not a new booking."""
+        if self.env.su:
+            return
+        now = fields.Datetime.now()
+        for session in self.filtered("start"):
+            if (
+                booking
+                and session.state in ("planned", "booked")
+                and session.start < now - PAST_BOOKING_GRACE
+            ):
+                raise ValidationError(
+                    _(
+                        "%(session)s would be booked on %(start)s, in the past: choose a "
+                        "coming date, or have a practitioner record a session that took place "
+                        "as done.",
+                        session=session.display_name,
+                        start=self._format_datetime(session.start),
+                    )
+                )
+            if session.state == "done" and session.start > now:
+                raise ValidationError(
+                    _(
+                        "%(session)s starts on %(start)s, in the future: a session is done "
+                        "once it took place.",
+                        session=session.display_name,
+                        start=self._format_datetime(session.start),
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _get_booking_problems(self):
+        """{session: [reason, ...]} for every booked or done session the rules refuse.
+
+        The cost is a constant number of queries for the whole batch, whatever the
+        clients' history: one for the screenings, one for their present answers, one
+        for the client's other sessions. The clients' rows are locked first, so two
+        transactions booking for one client never both pass on what each read alone.
+        """
+        sessions = self.filtered(lambda s: s.state in ACTIVE_STATES and s.start)
+        # Hook for the history import (trusted.HISTORY, server code only): a session done in
+        # the past in another system is a fact to record, not a booking to allow.
+        sessions -= sessions._history_import_sessions()
+        if not sessions:
+            return {}
+        sessions.partner_id._microneedling_lock()
+        problems = {}
+        overridden = sessions._overridden_answers()
+        Intake = self.env["microneedling.intake"]
+        current = Intake._current_for_partners(sessions.partner_id, sessions.company_id)
+        for session in sessions:
+            intake = current.get((session.partner_id.id, session.company_id.id), Intake)
+            reasons = intake._block_reasons(session.start)
+            if session.id in overridden:
+                reasons = self._without_overridden(reasons, overridden[session.id])
+            if session.state == "done":
+                reasons += intake._confirmation_reasons(
+                    session.start, session.company_id.microneedling_confirmation_days
+                )
+            if reasons:
+                problems[session] = reasons
+        for session, reasons in sessions._spacing_reasons().items():
+            problems.setdefault(session, []).extend(reasons)
+        return problems
+
+    def _spacing_reasons(self):
+        """Sessions closer than the company's minimum interval to another session of the
+        same client: the interval protects the client's skin, whatever the series, its
+        kind or the company that booked it."""
+        others = self.sudo().search_fetch(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("state", "in", ACTIVE_STATES),
+                ("start", "!=", False),
+            ],
+            ["partner_id", "start"],
+        )
+        by_client = others.grouped("partner_id")
+        result = {}
+        for session in self:
+            days = session.company_id.microneedling_min_interval_days
+            gap = timedelta(days=days)
+            for other in by_client.get(session.partner_id.sudo(), others.browse()):
+                if other.id == session.id or abs(other.start - session.start) >= gap:
+                    continue
+                earliest = other.start + gap if other.start < session.start else False
+                result.setdefault(session, []).append(
+                    {
+                        "type": "spacing",
+                        "until": earliest,
+                        "message": _(
+                            "the client has another session on %(other)s: sessions "
+                            "must be at least %(days)s days apart%(earliest)s",
+                            other=self._format_datetime(other.start),
+                            days=days,
+                            earliest=_("; earliest %(date)s", date=self._format_datetime(earliest))
+                            if earliest
+                            else "",
+                        ),
+                    }
+                )
+        return result
