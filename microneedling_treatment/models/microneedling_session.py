@@ -14,6 +14,15 @@ EVENT_KEYS = {"start", "stop", "state", "user_id", "series_id"}
 
 
 class MicroneedlingSession(models.Model):
+    """A session of a series: its slot, state and clinical record.
+
+    One concern per file, read in this order: this file (fields, CRUD, actions), the
+    protocol's booking rules (microneedling_session_rules.py), a manager's override of
+    a block (microneedling_session_override.py), the aftercare timeline
+    (microneedling_session_aftercare.py) and the booking confirmation and online
+    screening link (microneedling_session_screening.py).
+    """
+
     _name = "microneedling.session"
     _description = "Microneedling Session"
     _inherit = [

@@ -16,7 +16,7 @@ class MicroneedlingSession(models.Model):
     schedulers: no separate rule whose archiving would silently stop it.
     """
 
-    _inherit = "microneedling.session"
+    _inherit = "microneedling.session"  # pylint: disable=consider-merging-classes-inherited
 
     aftercare_schedule_ids = fields.One2many(
         comodel_name="microneedling.aftercare.schedule",

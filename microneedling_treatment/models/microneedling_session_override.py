@@ -14,7 +14,7 @@ class MicroneedlingSession(models.Model):
     when it was given, and lasts while the session keeps its slot in its series.
     """
 
-    _inherit = "microneedling.session"
+    _inherit = "microneedling.session"  # pylint: disable=consider-merging-classes-inherited
 
     # Its reason is usually clinical: practitioners only.
     override_reason = fields.Text(

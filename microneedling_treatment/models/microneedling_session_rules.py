@@ -20,7 +20,7 @@ class MicroneedlingSession(models.Model):
     so the rules run there, as constraints, for the whole batch at once.
     """
 
-    _inherit = "microneedling.session"
+    _inherit = "microneedling.session"  # pylint: disable=consider-merging-classes-inherited
 
     @api.constrains("start", "state", "series_id", "override_reason")
     def _check_booking_rules(self):

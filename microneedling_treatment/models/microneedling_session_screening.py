@@ -18,7 +18,7 @@ PRETREATMENT = [
 class MicroneedlingSession(models.Model):
     """Online screening links and the booking confirmation of a session."""
 
-    _inherit = "microneedling.session"
+    _inherit = "microneedling.session"  # pylint: disable=consider-merging-classes-inherited
 
     # Readable by reception: whether the link went out and was used, never the link.
     screening_link_status = fields.Selection(
