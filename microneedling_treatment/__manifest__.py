@@ -4,7 +4,7 @@
     "name": "Microneedling Treatment",
     "summary": "Microneedling series, intake screening, contraindications "
     "and aftercare for spas and med-spas",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/Microneedling",
     "website": "https://github.com/calyx-spa/microneedling_treatment",
     "author": "Calyx Spa Systems",

@@ -93,6 +93,23 @@ class MicroneedlingCase(TransactionCase):
         )
 
     @classmethod
+    def free_hour(cls, start, user=None):
+        """`start`, or the hour before it, and so on, where `user` (the practitioner by
+        default) has no session: a practitioner is in one session at a time."""
+        user = user or cls.user_practitioner
+        Session = cls.env["microneedling.session"]
+        while Session.search_count(
+            [
+                ("user_id", "=", user.id),
+                ("state", "in", ("booked", "done")),
+                ("start", "<", start + timedelta(hours=1)),
+                ("stop", ">", start),
+            ]
+        ):
+            start -= timedelta(hours=1)
+        return start
+
+    @classmethod
     def complete_course(cls, partner, sessions=3):
         """A course of `sessions` done sessions, 4 weeks apart, ending before NOW."""
         series = cls.make_series(partner, planned_session_count=sessions)

@@ -55,7 +55,7 @@ class AftercareCase(MicroneedlingCase):
         partner = partner or cls.client
         cls.screen(partner)
         series = cls.make_series(partner, planned_session_count=planned)
-        session = cls.book(series, start or NOW - timedelta(hours=1))
+        session = cls.book(series, start or cls.free_hour(NOW - timedelta(hours=1)))
         session.with_user(cls.user_practitioner).action_done()
         return session
 

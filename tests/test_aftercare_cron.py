@@ -98,7 +98,11 @@ class TestAftercareCronConcurrency(TransactionCase):
             )
             ids["series"] = series.ids
             sessions = env["microneedling.session"].create(
-                [{"series_id": s.id, "start": NOW - timedelta(hours=1)} for s in series]
+                # One hour each: the practitioner is in one session at a time.
+                [
+                    {"series_id": s.id, "start": NOW - timedelta(hours=1 + index)}
+                    for index, s in enumerate(series)
+                ]
             )
             sessions.action_done()
             ids["sessions"] = sessions.ids
@@ -462,7 +466,7 @@ class TestAftercareSheetCache(AftercareCase):
             self.env["microneedling.session"]
             .with_user(self.user_receptionist)
             .with_company(other)
-            .create({"series_id": series.id, "start": NOW - timedelta(hours=1)})
+            .create({"series_id": series.id, "start": self.free_hour(NOW - timedelta(hours=1))})
         )
         there.with_user(self.user_practitioner).with_company(other).action_done()
         self.assertEqual(there.company_id, other)

@@ -49,7 +49,8 @@ class ScreeningLinkCase(HttpCase):
         cls.client_a = cls._client("Clara Client", "clara@example.com")
         cls.client_b = cls._client("Bruno Other", "bruno@example.com")
         cls.session_a = cls._book(cls.client_a)
-        cls.session_b = cls._book(cls.client_b)
+        # The hour after: their practitioner is in one session at a time.
+        cls.session_b = cls._book(cls.client_b, days=2, hours=1)
         cls.Link = cls.env["microneedling.screening.link"]
         cls.link_a = cls.Link.search([("session_id", "=", cls.session_a.id)])
         cls.link_b = cls.Link.search([("session_id", "=", cls.session_b.id)])
@@ -73,14 +74,14 @@ class ScreeningLinkCase(HttpCase):
         return partner
 
     @classmethod
-    def _book(cls, partner, days=2):
+    def _book(cls, partner, days=2, hours=0):
         series = cls.env["microneedling.series"].create(
             {"partner_id": partner.id, "user_id": cls.practitioner.id}
         )
         return (
             cls.env["microneedling.session"]
             .with_user(cls.receptionist)
-            .create({"series_id": series.id, "start": cls.now + timedelta(days=days)})
+            .create({"series_id": series.id, "start": cls.now + timedelta(days=days, hours=hours)})
         )
 
     def setUp(self):

@@ -230,12 +230,28 @@ class TestReceptionDesk(MicroneedlingCase):
         )
         for client in clients:
             self.screen(client)
+        # Ten practitioners, each in one session at a time.
+        practitioners = self.user_practitioner | self.env["res.users"].create(
+            [
+                {
+                    "name": f"Practitioner {weeks_ahead}-{i}",
+                    "login": f"mn_week_{weeks_ahead}_{i}",
+                    "groups_id": [
+                        (6, 0, [self.env.ref("microneedling_treatment.group_practitioner").id])
+                    ],
+                }
+                for i in range(9)
+            ]
+        )
         series = self.env["microneedling.series"].create(
-            [{"partner_id": c.id, "user_id": self.user_practitioner.id} for c in clients]
+            [
+                {"partner_id": c.id, "user_id": practitioners[i % 10].id}
+                for i, c in enumerate(clients)
+            ]
         )
         Session.create(
             [
-                {"series_id": s.id, "start": monday + timedelta(hours=i % 40, minutes=i)}
+                {"series_id": s.id, "start": monday + timedelta(hours=i // 10, minutes=i % 10)}
                 for i, s in enumerate(series)
             ]
         )

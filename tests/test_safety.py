@@ -214,7 +214,7 @@ class TestOverrides(MicroneedlingCase):
         self.screen(review, {"herpes_prone": True})
         booked = self.book(
             self.make_series(review),
-            NOW + timedelta(days=1),
+            NOW + timedelta(days=1, hours=1),  # the practitioner's next free hour
             user=self.user_manager,
             override_reason="Antiviral prophylaxis prescribed",
         )

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from . import trusted
 from .microneedling_session import EVENT_STATES
@@ -103,6 +104,56 @@ class CalendarEvent(models.Model):
                 + [fields.Command.link(p.id) for p in session.user_id.partner_id]
             }
         )
+
+    @api.model
+    def _microneedling_busy_events(self, slots):
+        """The appointments that make people busy during slots, in one query.
+
+        `slots`: (key, partner id, start, stop, ids of events not to count, whether
+        session appointments count). An appointment makes its attendee busy when it
+        is active, shown as busy and not declined by them. Returns
+        {key: [(partner id, event)]}, events in sudo: a conflict is found whoever
+        books; the caller names private ones as such.
+        """
+        if not slots:
+            return {}
+        self.flush_model(["active", "show_as", "start", "stop", "microneedling_session_id"])
+        self.env["calendar.attendee"].flush_model(["event_id", "partner_id", "state"])
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s::timestamp, %s::timestamp, %s::int[], %s)",
+                index,
+                partner_id,
+                start,
+                stop,
+                list(excluded),
+                with_sessions,
+            )
+            for index, (_key, partner_id, start, stop, excluded, with_sessions) in enumerate(slots)
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT slot.index, attendee.partner_id, event.id
+                  FROM (VALUES %s) AS slot(index, partner_id, start, stop, excluded, sessions)
+                  JOIN calendar_attendee attendee
+                    ON attendee.partner_id = slot.partner_id
+                   AND attendee.state IS DISTINCT FROM 'declined'
+                  JOIN calendar_event event ON event.id = attendee.event_id
+                 WHERE event.active AND event.show_as = 'busy'
+                   AND event.start < slot.stop AND event.stop > slot.start
+                   AND NOT event.id = ANY(slot.excluded)
+                   AND (slot.sessions OR event.microneedling_session_id IS NULL)
+              ORDER BY event.start, event.id
+                """,
+                values,
+            )
+        )
+        events = self.sudo().browse([event_id for _index, _partner_id, event_id in rows])
+        result = {}
+        for (index, partner_id, _event_id), event in zip(rows, events, strict=True):
+            result.setdefault(slots[index][0], []).append((partner_id, event))
+        return result
 
     @api.model
     def _microneedling_mirror_sessions(self, sessions):

@@ -22,3 +22,21 @@ class MailThread(models.AbstractModel):
             for recipient in recipients
             if recipient["type"] != "user" or group_id in (recipient["groups"] or ())
         ]
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """Staff without an email address still book, assign and clear on the addon's
+        records: core refuses any notice they cause ("configure the sender's email
+        address"). Their notices keep them as author and go out from the company's
+        address instead. Other models keep core's rule."""
+        if (
+            raise_on_email
+            and author_id is None
+            and not email_from
+            and self._name.startswith("microneedling.")
+            and not self.env.user.email
+        ):
+            company = self.env.company.partner_id
+            return self.env.user.partner_id.id, company.email_formatted or False
+        return super()._message_compute_author(
+            author_id=author_id, email_from=email_from, raise_on_email=raise_on_email
+        )

@@ -263,7 +263,8 @@ class MicroneedlingIntake(models.Model):
                         ],
                     )
                 )
-            intake.message_post(body=_("The client confirmed the answers are unchanged."))
+            # Logged: a note to nobody needs no sender's email address.
+            intake._message_log(body=_("The client confirmed the answers are unchanged."))
         return True
 
     def action_mark_reviewed(self):

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -216,8 +218,11 @@ class MicroneedlingIntakeAnswer(models.Model):
             }
         )
         for answer in self:
-            answer.intake_id.message_post(
-                body=_(
+            # Logged, not posted: a note to nobody needs no sender's email address, so
+            # staff without one can clear too.
+            answer.intake_id._message_log(
+                body=Markup("<p>%s</p>")
+                % _(
                     "%(item)s cleared by %(user)s: %(reason)s",
                     item=answer.contraindication_id.name,
                     user=self.env.user.name,

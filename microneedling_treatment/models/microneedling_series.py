@@ -182,32 +182,26 @@ class MicroneedlingSeries(models.Model):
 
     @api.depends("state", "overdue_date", "next_session_date")
     def _compute_is_overdue(self):
+        # Overdue until the next session is booked, even one after the overdue date:
+        # reception has then done what the series needed.
         now = fields.Datetime.now()
         for series in self:
             series.is_overdue = bool(
                 series.state == "in_progress"
                 and series.overdue_date
                 and series.overdue_date < now
-                and (not series.next_session_date or series.next_session_date > series.overdue_date)
+                and not series.next_session_date
             )
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Filter overdue series with = or != and a boolean value."))
-        now = fields.Datetime.now()
-        # next_session_date > overdue_date compares two columns: done in SQL.
-        self.flush_model(["state", "overdue_date", "next_session_date"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM microneedling_series
-             WHERE state = 'in_progress' AND overdue_date < %s
-               AND (next_session_date IS NULL OR next_session_date > overdue_date)
-            """,
-            [now],
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", ids)]
+        domain = [
+            ("state", "=", "in_progress"),
+            ("overdue_date", "<", fields.Datetime.now()),
+            ("next_session_date", "=", False),
+        ]
+        return domain if (operator == "=") == value else ["!", *domain]
 
     # ------------------------------------------------------------
     # CONSTRAINTS

@@ -111,7 +111,8 @@ class MicroneedlingSession(models.Model):
     )
     # Client clearance (no health detail), for the reception calendar
     clearance_state = fields.Selection(
-        selection=CLEARANCE_STATES,
+        # Overridden: a manager let the session go ahead despite what blocks it.
+        selection=[*CLEARANCE_STATES, ("overridden", "Overridden")],
         string="Client Clearance",
         compute="_compute_clearance",
     )
@@ -157,23 +158,32 @@ class MicroneedlingSession(models.Model):
     def _inverse_booking_partner_id(self):
         """Only meaningful at creation, where create() turns it into a series."""
 
-    @api.depends("partner_id", "company_id", "start")
+    @api.depends("partner_id", "company_id", "start", "override_answer_ids")
     def _compute_clearance(self):
         """The client's clearance for this session: at its start (or now, once past),
-        from the session's company's screenings."""
+        from the session's company's screenings; overridden when a manager's override
+        lifts everything that blocks it."""
         Intake = self.env["microneedling.intake"]
         now = fields.Datetime.now()
         current = Intake._current_for_partners(self.partner_id, self.company_id)
+        overridden = self._overridden_answers()
         for session in self:
             intake = current.get((session.partner_id.id, session.company_id.id), Intake)
-            state, _until, label = intake._clearance(max(session.start or now, now))
+            at = max(session.start or now, now)
+            state, _until, label = intake._clearance(at)
+            covered = overridden.get(session.id)
+            if state != "cleared" and covered:
+                rest = self._without_overridden(intake._block_reasons(at), covered)
+                if intake._clearance_from_reasons(rest)[0] == "cleared":
+                    state, label = "overridden", _("Overridden")
             session.clearance_state = state
             session.clearance_label = label
 
     @api.depends("clearance_state")
     def _compute_clearance_color(self):
-        # Calendar colour indexes: green cleared, red blocked, orange review, grey none.
-        colors = {"cleared": 10, "blocked": 1, "review": 2, "no_screening": 0}
+        # Calendar colour indexes: green cleared, red blocked, orange review, grey none,
+        # blue overridden.
+        colors = {"cleared": 10, "blocked": 1, "review": 2, "no_screening": 0, "overridden": 4}
         for session in self:
             session.clearance_color = colors.get(session.clearance_state, 0)
 
@@ -312,11 +322,16 @@ class MicroneedlingSession(models.Model):
 
     @api.model
     def _prepare_booking_values(self, vals_list):
-        """Complete create values: a session created done gets its done time, and
-        quick-create books into the client's open series, or starts a new course."""
+        """Complete create values: a session created done gets its done time,
+        quick-create books into the client's open series, or starts a new course, and a
+        session takes its series' practitioner unless another one is chosen."""
         Series = self.env["microneedling.series"]
         result = []
         for vals in map(self._prepare_done_values, vals_list):
+            if "user_id" in vals and not vals["user_id"]:
+                # An empty practitioner field (a dialog, an import column) is not a
+                # choice: the series' practitioner applies.
+                vals = {key: value for key, value in vals.items() if key != "user_id"}
             partner_id = vals.pop("booking_partner_id", False)
             if partner_id and not vals.get("series_id"):
                 series = Series._get_or_start_for_booking(partner_id, vals.get("user_id"))

@@ -1,3 +1,4 @@
+import itertools
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -22,7 +23,7 @@ class MicroneedlingSession(models.Model):
 
     _inherit = "microneedling.session"  # pylint: disable=consider-merging-classes-inherited
 
-    @api.constrains("start", "state", "series_id", "override_reason")
+    @api.constrains("start", "stop", "state", "series_id", "user_id", "override_reason")
     def _check_booking_rules(self):
         """Refuse, as a whole, any booked or done session the protocol forbids."""
         problems = self._get_booking_problems()
@@ -89,7 +90,8 @@ class MicroneedlingSession(models.Model):
         sessions -= sessions._history_import_sessions()
         if not sessions:
             return {}
-        sessions.partner_id._microneedling_lock()
+        # The practitioner's row too: two bookings of one practitioner's hour serialise.
+        (sessions.partner_id | sessions.user_id.partner_id)._microneedling_lock()
         problems = {}
         overridden = sessions._overridden_answers()
         Intake = self.env["microneedling.intake"]
@@ -106,6 +108,8 @@ class MicroneedlingSession(models.Model):
             if reasons:
                 problems[session] = reasons
         for session, reasons in sessions._spacing_reasons().items():
+            problems.setdefault(session, []).extend(reasons)
+        for session, reasons in sessions._busy_reasons().items():
             problems.setdefault(session, []).extend(reasons)
         return problems
 
@@ -146,3 +150,56 @@ class MicroneedlingSession(models.Model):
                     }
                 )
         return result
+
+    def _busy_reasons(self):
+        """Booked sessions whose practitioner or client is busy elsewhere at that time:
+        another session of the practitioner or any appointment of theirs shown as busy.
+        The client's other microneedling sessions are the spacing rule's."""
+        booked = self.filtered(lambda s: s.state == "booked" and s.stop)
+        # The batch's own appointments still have their old times: its sessions are
+        # compared with each other instead.
+        own = self.event_id.ids
+        slots = []
+        for session in booked:
+            slots.append((session, session.partner_id.id, session.start, session.stop, own, False))
+            if session.user_id:
+                practitioner = session.user_id.partner_id.id
+                slots.append((session, practitioner, session.start, session.stop, own, True))
+        busy = self.env["calendar.event"]._microneedling_busy_events(slots)
+        result = {}
+        for session, conflicts in busy.items():
+            for partner_id, event in conflicts:
+                # Core's rule: a private event's name is its organizer's and attendees'.
+                private = event._check_private_event_conditions()
+                result.setdefault(session, []).append(
+                    self._busy_reason(
+                        self.env["res.partner"].browse(partner_id).sudo().name,
+                        event.start,
+                        event.stop,
+                        _("a private appointment") if private else f'"{event.name}"',
+                    )
+                )
+        for sessions in booked.filtered("user_id").grouped("user_id").values():
+            for session, other in itertools.permutations(sessions, 2):
+                if other.start < session.stop and other.stop > session.start:
+                    result.setdefault(session, []).append(
+                        self._busy_reason(
+                            session.user_id.name, other.start, other.stop, other.display_name
+                        )
+                    )
+        return result
+
+    @api.model
+    def _busy_reason(self, person, start, stop, appointment):
+        return {
+            "type": "busy",
+            "until": False,
+            "message": _(
+                "%(person)s is busy from %(start)s to %(stop)s with %(appointment)s: "
+                "choose another time",
+                person=person,
+                start=self._format_datetime(start),
+                stop=self._format_datetime(stop),
+                appointment=appointment,
+            ),
+        }

@@ -20,7 +20,7 @@ DROPPED_OUT = f"""(NOT {COMPLETED} AND (
 ))"""
 # Same test as microneedling.series.is_overdue, minus the series already dropped out.
 OVERDUE = f"""(s.state = 'in_progress' AND s.overdue_date < %(now)s
-    AND (s.next_session_date IS NULL OR s.next_session_date > s.overdue_date)
+    AND s.next_session_date IS NULL
     AND NOT {DROPPED_OUT})"""
 TUNE_UP_DONE = f"""({COMPLETED} AND s.kind = 'course' AND EXISTS (
     SELECT 1
@@ -120,7 +120,7 @@ class MicroneedlingSeriesReport(models.Model):
         readonly=True,
         help="Completed: all planned sessions done. Dropped out: cancelled after a done "
         "session, or overdue for longer than the company's drop-out grace with nothing "
-        "booked. Overdue: past its overdue date without a session booked in time, within "
+        "booked. Overdue: past its overdue date with no session booked, within "
         "the grace. On track: in progress and not overdue.",
     )
     skin_goal_ids = fields.Many2many(
