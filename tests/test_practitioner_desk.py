@@ -210,3 +210,110 @@ class TestSideEffectFollowUp(MicroneedlingCase):
         self.assertFalse(activity.active)
         with self.assertRaisesRegex(UserError, "already done"):
             wizard.action_confirm()
+
+
+@freeze_time(NOW)
+class TestSeriesFromOpportunity(MicroneedlingCase):
+    """Starting a series from a CRM opportunity."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_receptionist.groups_id += cls.env.ref("sales_team.group_sale_salesman")
+        cls.user_practitioner.groups_id += cls.env.ref("sales_team.group_sale_salesman")
+        cls.Lead = cls.env["crm.lead"]
+
+    def lead(self, user=None, **vals):
+        return self.Lead.with_user(user or self.user_receptionist).create(
+            {"name": "Microneedling consultation", "type": "opportunity", **vals}
+        )
+
+    def start(self, lead, practitioner=None):
+        """Start the series as the lead's salesperson would; pick `practitioner` if asked."""
+        action = lead.action_start_microneedling_series()
+        if action["res_model"] == "microneedling.series.start.wizard":
+            self.assertTrue(practitioner, "the form asks for a practitioner")
+            form = Form(
+                self.env[action["res_model"]]
+                .with_user(lead.env.user)
+                .with_context(**action["context"])
+            )
+            form.user_id = practitioner
+            action = form.save().action_confirm()
+        self.assertEqual(action["res_model"], "microneedling.series")
+        return self.env["microneedling.series"].browse(action["res_id"])
+
+    def screening_todo(self, series):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        return series.activity_ids.filtered(lambda a: a.activity_type_id == todo)
+
+    def test_practitioner_salesperson_runs_the_series(self):
+        lead = self.lead(
+            self.user_practitioner, contact_name="Nadia New", user_id=self.user_practitioner.id
+        )
+        series = self.start(lead)
+        self.assertEqual(series.user_id, self.user_practitioner)
+        self.assertEqual(self.screening_todo(series).user_id, self.user_practitioner)
+
+    def test_reception_salesperson_chooses_the_practitioner(self):
+        lead = self.lead(contact_name="Nadia New", user_id=self.user_receptionist.id)
+        action = lead.action_start_microneedling_series()
+        self.assertEqual(action["res_model"], "microneedling.series.start.wizard")
+        self.assertFalse(lead.microneedling_series_ids, "nothing started before the choice")
+        self.assertFalse(lead.partner_id)
+        series = self.start(lead, self.user_practitioner)
+        self.assertEqual(series.user_id, self.user_practitioner)
+        todo = self.screening_todo(series)
+        self.assertEqual(todo.user_id, self.user_practitioner, "the screening to-do is clinical")
+        self.assertNotEqual(todo.user_id, self.user_receptionist)
+        # A second click opens the same series.
+        self.assertEqual(lead.action_start_microneedling_series()["res_id"], series.id)
+
+    def test_non_practitioner_is_refused(self):
+        lead = self.lead(contact_name="Nadia New")
+        with self.assertRaisesRegex(UserError, "Rita Receptionist is not a practitioner"):
+            lead._microneedling_start_series(self.user_receptionist)
+        self.assertFalse(lead.microneedling_series_ids)
+        self.assertFalse(lead.partner_id, "nothing half-saved")
+
+    def test_client_named_after_the_person_not_the_title(self):
+        cases = [
+            ({"contact_name": "Nadia New"}, "Nadia New"),
+            ({"contact_name": "Nadia New", "partner_name": "Acme Spa"}, "Nadia New"),
+            ({"partner_name": "Olga Old"}, "Olga Old"),
+            ({"email_from": '"Paz Pérez" <paz@example.com>'}, "Paz Pérez"),
+        ]
+        for vals, name in cases:
+            with self.subTest(vals=vals):
+                series = self.start(self.lead(**vals), self.user_practitioner)
+                self.assertEqual(series.partner_id.name, name)
+                self.assertFalse(series.partner_id.is_company, "the client is a person")
+
+    def test_opportunity_without_a_person_is_refused(self):
+        lead = self.lead(email_from="info@example.com")
+        with self.assertRaisesRegex(UserError, "Microneedling consultation.*Contact Name"):
+            self.start(lead, self.user_practitioner)
+        self.assertFalse(lead.partner_id)
+        self.assertFalse(
+            self.env["res.partner"].search([("name", "=", "Microneedling consultation")])
+        )
+
+    def test_company_customer_gets_the_person_as_client(self):
+        company = self.env["res.partner"].create({"name": "Acme Spa", "is_company": True})
+        lead = self.lead(partner_id=company.id, contact_name="Nadia New")
+        lead.contact_name = "Nadia New"
+        series = self.start(lead, self.user_practitioner)
+        self.assertEqual(series.partner_id.name, "Nadia New")
+        self.assertEqual(series.partner_id.parent_id, company)
+
+    def test_existing_contact_is_kept(self):
+        lead = self.lead(partner_id=self.client.id)
+        series = self.start(lead, self.user_practitioner)
+        self.assertEqual(series.partner_id, self.client)
+
+    def test_client_speaks_the_opportunity_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = self.env["res.lang"]._lang_get("fr_FR")
+        lead = self.lead(contact_name="Nadia New", lang_id=french.id)
+        series = self.start(lead, self.user_practitioner)
+        self.assertEqual(series.partner_id.lang, "fr_FR")
