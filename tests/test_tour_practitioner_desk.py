@@ -52,3 +52,21 @@ class TestPractitionerDeskTours(HttpCase):
         self.assertIn("Side-effect Follow-up", chatter)
         for text in ("Tiny white bumps", "Milia", cold_sores.name):
             self.assertNotIn(text, chatter, f"{text!r} is in the chatter")
+
+    def test_submitted_screening_reads_as_a_record(self):
+        partner = self.env["res.partner"].create({"name": "Screened Sam"})
+        intake = screen_client(
+            self.env(user=self.practitioner),
+            partner,
+            {"weak_immune": True},
+            when=self.now - timedelta(days=1),
+        )
+        self.start_tour(
+            f"/odoo/microneedling-screenings/{intake.id}",
+            "microneedling_submitted_screening_tour",
+            login="tour_desk_practitioner",
+        )
+        answer = intake.answer_ids.filtered(lambda a: a.contraindication_id.code == "weak_immune")
+        self.assertTrue(answer.cleared)
+        self.assertEqual(answer.clearance_reason, "GP letter: immune system fine")
+        self.assertTrue(intake.consent_given, "nothing else changed")

@@ -7,14 +7,14 @@ import { patch } from "@web/core/utils/patch";
  * findings go to the session's clinical record, never into the "done" message that
  * the feedback popover would post.
  */
-async function openSideEffectForm(component, onDone) {
+async function openSideEffectForm(component, onDone, beforeOpen = () => {}) {
     const { activity } = component.props;
-    const action = await component.env.services.orm.call(
-        "mail.activity",
-        "action_microneedling_record_side_effects",
-        [[activity.id]]
-    );
-    await component.env.services.action.doAction(action, { onClose: onDone });
+    const { action: actionService, orm } = component.env.services;
+    const action = await orm.call("mail.activity", "action_microneedling_record_side_effects", [
+        [activity.id],
+    ]);
+    beforeOpen();
+    await actionService.doAction(action, { onClose: onDone });
 }
 
 patch(Activity.prototype, {
@@ -36,6 +36,12 @@ patch(ActivityListPopoverItem.prototype, {
         if (!this.props.activity.microneedling_side_effect_form) {
             return super.onClickMarkAsDone(...arguments);
         }
-        return openSideEffectForm(this, () => this.props.onActivityChanged?.());
+        const { onActivityChanged, onClickDoneAndScheduleNext } = this.props;
+        // The popover closes, as it does for "Done & Schedule Next": the form is a dialog.
+        return openSideEffectForm(
+            this,
+            () => onActivityChanged?.(),
+            () => onClickDoneAndScheduleNext?.()
+        );
     },
 });
