@@ -78,9 +78,10 @@ class CrmLead(models.Model):
 
     def _microneedling_open_series(self):
         self.ensure_one()
-        return self.microneedling_series_ids.filtered(lambda s: s.state in ("new", "in_progress"))[
-            :1
-        ]
+        open_series = self.microneedling_series_ids.filtered(
+            lambda s: s.state in ("new", "in_progress")
+        )
+        return open_series[:1]
 
     def _microneedling_default_practitioner(self):
         """The salesperson, when they are a practitioner."""
