@@ -49,6 +49,8 @@
         "views/microneedling_session_views.xml",
         "views/microneedling_series_views.xml",
         "wizard/microneedling_answer_clearance_wizard_views.xml",
+        "wizard/microneedling_side_effect_wizard_views.xml",
+        "wizard/microneedling_series_start_wizard_views.xml",
         "wizard/microneedling_session_override_wizard_views.xml",
         "wizard/microneedling_book_next_wizard_views.xml",
         "wizard/microneedling_import_wizard_views.xml",

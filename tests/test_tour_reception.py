@@ -99,7 +99,12 @@ class TestReceptionTours(HttpCase):
         self.start_tour(
             f"/odoo/crm/{lead.id}", "microneedling_crm_start_series_tour", login="tour_desk"
         )
-        self.assertEqual(lead.microneedling_series_ids.partner_id.name, "Nadia New")
+        series = lead.microneedling_series_ids
+        self.assertEqual(series.partner_id.name, "Nadia New")
+        # The salesperson is not a practitioner: the practitioner chosen runs the series
+        # and is asked to screen the client.
+        self.assertEqual(series.user_id, self.practitioner)
+        self.assertEqual(series.activity_ids.user_id, self.practitioner)
 
     def test_practitioner_rescreens_and_marks_done(self):
         partner = self._client("Tour Client")

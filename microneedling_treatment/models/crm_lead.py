@@ -1,6 +1,10 @@
 from collections import defaultdict
 
 from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.mail import parse_contact_from_email
+
+from .mail_message import PRACTITIONER_GROUP
 
 
 class CrmLead(models.Model):
@@ -38,29 +42,26 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------
 
     def action_start_microneedling_series(self):
-        """Turn a consultation into a series: client, screening request, next stage."""
+        """Turn a consultation into a series: client, screening request, next stage.
+
+        The salesperson runs the series when they are a practitioner; otherwise a
+        small form asks which practitioner will."""
         self.ensure_one()
-        series = self.microneedling_series_ids.filtered(
-            lambda s: s.state in ("new", "in_progress")
-        )[:1]
+        series = self._microneedling_open_series()
         # A second click opens the series the first one started.
-        if not series:
-            if not self.partner_id:
-                self._handle_partner_assignment(create_missing=True)
-            series = self.env["microneedling.series"].create(
-                {"partner_id": self.partner_id.id, "lead_id": self.id}
-            )
-            series.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=_("Screen the client before the first session"),
-                user_id=series.user_id.id or self.env.uid,
-            )
-            self._microneedling_advance_stage()
+        if series:
+            return self._microneedling_series_action(series)
+        practitioner = self._microneedling_default_practitioner()
+        if practitioner:
+            return self._microneedling_start_series(practitioner)
         return {
             "type": "ir.actions.act_window",
-            "res_model": "microneedling.series",
-            "res_id": series.id,
+            "name": _("Start Treatment Series"),
+            "res_model": "microneedling.series.start.wizard",
             "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_lead_id": self.id},
         }
 
     def action_view_microneedling_sessions(self):
@@ -70,6 +71,91 @@ class CrmLead(models.Model):
         )
         action["domain"] = [("series_id.lead_id", "=", self.id)]
         return action
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _microneedling_open_series(self):
+        self.ensure_one()
+        open_series = self.microneedling_series_ids.filtered(
+            lambda s: s.state in ("new", "in_progress")
+        )
+        return open_series[:1]
+
+    def _microneedling_default_practitioner(self):
+        """The salesperson, when they are a practitioner."""
+        self.ensure_one()
+        user = self.user_id
+        return user if user and user.has_group(PRACTITIONER_GROUP) else user.browse()
+
+    def _microneedling_start_series(self, practitioner):
+        """Create the client and the series run by `practitioner`, and ask that
+        practitioner to screen the client; return the series' form action."""
+        self.ensure_one()
+        series = self._microneedling_open_series()
+        if series:
+            return self._microneedling_series_action(series)
+        if not (practitioner and practitioner.has_group(PRACTITIONER_GROUP)):
+            raise UserError(
+                _(
+                    "%(user)s is not a practitioner: choose a practitioner to run the "
+                    "treatment series of %(lead)s.",
+                    user=practitioner.name or _("Nobody"),
+                    lead=self.display_name,
+                )
+            )
+        client = self._microneedling_client()
+        series = self.env["microneedling.series"].create(
+            {"partner_id": client.id, "lead_id": self.id, "user_id": practitioner.id}
+        )
+        series.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Screen the client before the first session"),
+            user_id=practitioner.id,
+        )
+        self._microneedling_advance_stage()
+        return self._microneedling_series_action(series)
+
+    def _microneedling_series_action(self, series):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "microneedling.series",
+            "res_id": series.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def _microneedling_client(self):
+        """The person to treat: the opportunity's contact, else a new contact named after
+        them (Contact Name, else Company Name, else the email's name; never the
+        opportunity's title), in the opportunity's language."""
+        self.ensure_one()
+        partner = self.partner_id
+        if partner and not partner.is_company:
+            return partner
+        if self.contact_name and not partner:
+            # Odoo's own conversion: the person, under a new company if one is named.
+            self._handle_partner_assignment(create_missing=True)
+            return self.partner_id
+        name = (
+            self.contact_name
+            or (not partner and self.partner_name)
+            or parse_contact_from_email(self.email_from)[0]
+        )
+        if not name:
+            raise UserError(
+                _(
+                    "The opportunity %(lead)s does not say who the client is: enter the "
+                    "client's name in Contact Name, then start the series again.",
+                    lead=self.display_name,
+                )
+            )
+        client = self.env["res.partner"].create(
+            self._prepare_customer_values(name, is_company=False, parent_id=partner.id)
+        )
+        self.partner_id = client
+        return client
 
     def _microneedling_advance_stage(self):
         """Move the opportunity to the next open stage of its pipeline."""

@@ -1,14 +1,32 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date, is_html_empty, plaintext2html
 
 from . import trusted
-from .mail_message import CLINICAL_THREAD_MODELS
+from .mail_message import CLINICAL_THREAD_MODELS, PRACTITIONER_GROUP
+
+SIDE_EFFECT_TYPE = "microneedling_treatment.mail_activity_type_side_effects"
 
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
+
+    microneedling_side_effect_form = fields.Boolean(
+        compute="_compute_microneedling_side_effect_form",
+        help="A session's side-effect follow-up: marking it done opens the side-effect form.",
+    )
+
+    @api.depends("activity_type_id", "res_model")
+    def _compute_microneedling_side_effect_form(self):
+        side_effect_type = self.env.ref(SIDE_EFFECT_TYPE, raise_if_not_found=False)
+        for activity in self:
+            activity.microneedling_side_effect_form = bool(
+                side_effect_type
+                and activity.activity_type_id == side_effect_type
+                and activity.res_model == "microneedling.session"
+            )
 
     # ------------------------------------------------------------
     # CRUD
@@ -29,6 +47,20 @@ class MailActivity(models.Model):
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
+
+    def action_microneedling_record_side_effects(self):
+        """Mark Done of a side-effect follow-up: the form that records the findings."""
+        self.ensure_one()
+        self._microneedling_check_side_effect_follow_up()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Side-effect Follow-up"),
+            "res_model": "microneedling.side.effect.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_activity_id": self.id},
+        }
 
     def _action_done(self, feedback=False, attachment_ids=None):
         """The outcome of a clinical follow-up goes to the clinical record, never to
@@ -52,6 +84,26 @@ class MailActivity(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    def _microneedling_check_side_effect_follow_up(self):
+        """Only practitioners record side effects, and only from a session's follow-up."""
+        if not (self.env.su or self.env.user.has_group(PRACTITIONER_GROUP)):
+            raise AccessError(
+                _(
+                    "Only a practitioner records a client's side effects: ask %(user)s (or "
+                    "another practitioner) to complete the follow-up.",
+                    user=", ".join(self.sudo().user_id.mapped("name")) or _("a practitioner"),
+                )
+            )
+        for activity in self:
+            if not activity.microneedling_side_effect_form:
+                raise UserError(
+                    _(
+                        "%(activity)s is not a session's side-effect follow-up: mark it done "
+                        "from the activity itself.",
+                        activity=activity._microneedling_title(),
+                    )
+                )
 
     def _microneedling_clinical_follow_ups(self):
         """Activities whose outcome is health data: any activity on a session (whoever

@@ -149,6 +149,13 @@ class MicroneedlingIntake(models.Model):
             ]
         return result
 
+    @api.onchange("consent_given")
+    def _onchange_consent_given(self):
+        """Show the consent's date as soon as it is ticked. The form does not send it
+        (a read-only field): the server dates the consent itself when it is saved."""
+        for intake in self:
+            intake.consent_date = fields.Datetime.now() if intake.consent_given else False
+
     @api.constrains("screening_date", "consent_date", "confirmed_date", "submitted_date")
     def _check_dates_not_future(self):
         now = fields.Datetime.now()

@@ -43,6 +43,21 @@ tours.add("microneedling_crm_start_series_tour", {
             run: "click",
         },
         {
+            content: "The salesperson is not a practitioner: choose who runs the series",
+            trigger: '.modal .o_field_widget[name="user_id"] input',
+            run: "edit Tour Practitioner",
+        },
+        {
+            content: "Pick the practitioner from the list",
+            trigger: '.o-autocomplete--dropdown-item:contains("Tour Practitioner")',
+            run: "click",
+        },
+        {
+            content: "Start the series",
+            trigger: '.modal button[name="action_confirm"]',
+            run: "click",
+        },
+        {
             content: "The new series opens",
             trigger: '.o_breadcrumb .active:contains("MN/")',
         },
