@@ -216,3 +216,27 @@ class TestDeskBooking(MicroneedlingCase):
         session = form.record
         self.assertEqual(session.state, "booked")
         self.assertIn(self.user_practitioner.partner_id, session.event_id.partner_ids)
+
+    def test_quick_create_for_an_unscreened_client_plans_and_asks_for_a_screening(self):
+        newcomer = self.env["res.partner"].create({"name": "Nina Newcomer"})
+        view = self.env.ref("microneedling_treatment.microneedling_session_view_form_quick_create")
+        Session = self.env["microneedling.session"].with_user(self.user_receptionist)
+        with Form(Session.with_context(default_start=NOW + timedelta(days=2)), view=view) as form:
+            form.booking_partner_id = newcomer
+            self.assertTrue(form.booking_screening_missing)
+            form.user_id = self.user_practitioner
+        session = form.record
+        self.assertEqual(session.state, "planned")
+        self.assertFalse(session.event_id, "a planned session holds no calendar slot")
+        todo = session.series_id.activity_ids
+        self.assertEqual(todo.user_id, self.user_practitioner)
+        self.assertEqual(todo.summary, "Screen the client before the first session")
+        # Once screened, reception books it.
+        self.screen(newcomer)
+        session.with_user(self.user_receptionist).action_book()
+        self.assertEqual(session.state, "booked")
+        # A screened client is booked at once.
+        with Form(Session.with_context(default_start=NOW + timedelta(days=60)), view=view) as form:
+            form.booking_partner_id = newcomer
+            self.assertFalse(form.booking_screening_missing)
+        self.assertEqual(form.record.state, "booked")

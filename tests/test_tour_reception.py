@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -68,6 +68,39 @@ class TestReceptionTours(HttpCase):
         self.assertEqual((session.start.hour, session.start.minute), (10, 0))
         self.assertGreater(session.start, self.now + timedelta(days=1))
         self.assertEqual(session.event_id.start, session.start)
+
+    def _next_wednesday_10(self):
+        """Wednesday of next week, 10:00 UTC: the slot the quick-create tours select."""
+        today = self.now.date()
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        return datetime.combine(monday + timedelta(days=2), time(10, 0))
+
+    def test_receptionist_quick_creates_with_the_series_practitioner(self):
+        partner = self._client("Desk Dora")
+        series = self._series(partner)
+        self.start_tour(
+            "/odoo/microneedling-sessions",
+            "microneedling_calendar_quick_create_desk_tour",
+            login="tour_desk",
+        )
+        session = series.session_ids
+        self.assertEqual(len(session), 1)
+        self.assertEqual(session.user_id, self.practitioner)
+        self.assertEqual(session.start, self._next_wednesday_10())
+        self.assertIn(self.practitioner.partner_id, session.event_id.partner_ids)
+
+    def test_double_booking_refused_with_the_conflict_named(self):
+        first = self._series(self._client("First Fay"))
+        self.env["microneedling.session"].create(
+            {"series_id": first.id, "start": self._next_wednesday_10()}
+        )
+        second = self._client("Second Sol")
+        self.start_tour(
+            "/odoo/microneedling-sessions",
+            "microneedling_calendar_double_booking_tour",
+            login="tour_desk",
+        )
+        self.assertFalse(second.microneedling_series_ids, "nothing is half-saved")
 
     def test_receptionist_quick_create_refused_for_blocked_client(self):
         partner = self._client("Pregnant Petra", {"pregnancy_nursing": True})

@@ -109,11 +109,7 @@ class CrmLead(models.Model):
         series = self.env["microneedling.series"].create(
             {"partner_id": client.id, "lead_id": self.id, "user_id": practitioner.id}
         )
-        series.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=_("Screen the client before the first session"),
-            user_id=practitioner.id,
-        )
+        series._request_screening()
         self._microneedling_advance_stage()
         return self._microneedling_series_action(series)
 

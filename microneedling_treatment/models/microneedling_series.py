@@ -399,7 +399,13 @@ class MicroneedlingSeries(models.Model):
     def _get_or_start_for_booking(self, partner_id, user_id=False):
         """The client's open series in the current company that still has room, or a
         new course (with the practitioner chosen for the booking)."""
-        series = self.search(
+        series = self._open_for_booking(partner_id)
+        return series or self.create({"partner_id": partner_id, "user_id": user_id or False})
+
+    @api.model
+    def _open_for_booking(self, partner_id):
+        """The client's open series in the current company that still has room."""
+        return self.search(
             [
                 ("partner_id", "=", partner_id),
                 ("company_id", "=", self.env.company.id),
@@ -407,7 +413,15 @@ class MicroneedlingSeries(models.Model):
             ],
             order="id desc",
         ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
-        return series or self.create({"partner_id": partner_id, "user_id": user_id or False})
+
+    def _request_screening(self):
+        """Ask each series' practitioner to screen the client before the first session."""
+        for series in self:
+            series.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=_("Screen the client before the first session"),
+                user_id=(series.user_id or self.env.user).id,
+            )
 
     def _reception_user(self):
         """Who takes reception's tasks for this series: the company's reception user,

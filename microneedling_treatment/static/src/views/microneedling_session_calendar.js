@@ -1,3 +1,4 @@
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { CalendarController } from "@web/views/calendar/calendar_controller";
 import { CalendarCommonRenderer } from "@web/views/calendar/calendar_common/calendar_common_renderer";
@@ -7,12 +8,13 @@ import { calendarView } from "@web/views/calendar/calendar_view";
 /**
  * The generic calendar's quick-create form dialog does not reload the calendar
  * once saved (the Calendar app's attendee view adds that itself), so a session
- * booked from a slot would only show after a refresh.
+ * booked from a slot would only show after a refresh. Its title says what is booked.
  */
 export class MicroneedlingSessionCalendarController extends CalendarController {
     getQuickCreateFormViewProps(record) {
         return {
             ...super.getQuickCreateFormViewProps(record),
+            title: _t("New Session"),
             onRecordSaved: () => this.model.load(),
         };
     }

@@ -167,3 +167,66 @@ tours.add("microneedling_calendar_quick_create_blocked_tour", {
         },
     ],
 });
+
+/** Select next Wednesday 10:00-11:00 and choose the client in the booking dialog. */
+function pickSlotAndClient(client) {
+    return quickCreateSteps(client).slice(0, 4);
+}
+
+tours.add("microneedling_calendar_quick_create_desk_tour", {
+    url: "/odoo/microneedling-sessions",
+    steps: () => [
+        ...pickSlotAndClient("Desk Dora"),
+        {
+            content: "The dialog says what is booked: a new session, when, for whom, with whom",
+            trigger: '.modal .modal-title:contains("New Session")',
+        },
+        {
+            content: "The time picked, without seconds",
+            trigger: '.modal .o_field_widget[name="start"] input',
+            run({ anchor }) {
+                if (!/\b10:00$/.test(anchor.value)) {
+                    throw new Error(`the dialog shows "${anchor.value}", not the slot's 10:00`);
+                }
+            },
+        },
+        {
+            content: "The client's series brings its practitioner",
+            trigger: '.modal .o_field_widget[name="user_id"] input:value("Tour Practitioner")',
+        },
+        {
+            content: "Book",
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The session is in the calendar",
+            trigger: 'body:not(:has(.modal)) .o_calendar_renderer .o_event:contains("Desk Dora")',
+        },
+    ],
+});
+
+tours.add("microneedling_calendar_double_booking_tour", {
+    url: "/odoo/microneedling-sessions",
+    steps: () => [
+        ...quickCreateSteps("Second Sol"),
+        {
+            content: "The server refuses and names the appointment the practitioner is in",
+            trigger: '.modal:contains("Tour Practitioner is busy"):contains("First Fay - session 1/6")',
+        },
+        {
+            content: "Close the refusal",
+            trigger: '.modal:contains("is busy") .modal-footer .btn-primary',
+            run: "click",
+        },
+        {
+            content: "Discard the booking",
+            trigger: ".modal .o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Only the first client's session is in the calendar",
+            trigger: 'body:not(:has(.modal)) .o_calendar_renderer:not(:has(.o_event:contains("Second Sol")))',
+        },
+    ],
+});
