@@ -216,6 +216,27 @@ class TestDeskBooking(MicroneedlingCase):
         session = form.record
         self.assertEqual(session.state, "booked")
         self.assertIn(self.user_practitioner.partner_id, session.event_id.partner_ids)
+        # A series assigned to another practitioner (who is told), a screening to-do,
+        # an override, a cancellation and a done session, all by staff without email.
+        colleague = new_test_user(
+            self.env,
+            login="mn_colleague_no_email",
+            groups="microneedling_treatment.group_practitioner",
+            name="Carla Colleague",
+        )
+        newcomer = self.env["res.partner"].create({"name": "Nina Newcomer"})
+        series = self.make_series(newcomer, user_id=colleague.id)
+        series.with_user(self.user_receptionist)._request_screening()
+        self.assertEqual(series.activity_ids.user_id, colleague)
+        self.screen(newcomer, {"retinol_exfoliants": NOW - timedelta(hours=1)})
+        blocked = self.book(series, NOW + timedelta(days=1), state="planned")
+        blocked.with_user(self.user_manager)._override("Stopped retinol, doctor agrees")
+        blocked.with_user(self.user_receptionist).action_book()
+        blocked.with_user(self.user_receptionist).action_cancel()
+        with freeze_time(session.start + timedelta(hours=1)):
+            intake.with_user(self.user_practitioner).action_confirm_unchanged()
+            session.with_user(self.user_practitioner).action_done()
+        self.assertEqual(session.state, "done")
 
     def test_quick_create_for_an_unscreened_client_plans_and_asks_for_a_screening(self):
         newcomer = self.env["res.partner"].create({"name": "Nina Newcomer"})
