@@ -126,11 +126,6 @@ class MicroneedlingSession(models.Model):
         compute="_compute_booking_partner_id",
         inverse="_inverse_booking_partner_id",
     )
-    booking_screening_missing = fields.Boolean(
-        compute="_compute_booking_screening_missing",
-        help="The client chosen in the booking dialog has no screening here yet: the "
-        "session is planned, not booked, and the practitioner is asked to screen them.",
-    )
 
     @api.depends("series_id.user_id", "booking_partner_id")
     def _compute_user_id(self):
@@ -168,12 +163,6 @@ class MicroneedlingSession(models.Model):
 
     def _inverse_booking_partner_id(self):
         """Only meaningful at creation, where create() turns it into a series."""
-
-    @api.depends("booking_partner_id")
-    def _compute_booking_screening_missing(self):
-        unscreened = self._unscreened_clients(self.booking_partner_id)
-        for session in self:
-            session.booking_screening_missing = session.booking_partner_id in unscreened
 
     @api.depends("partner_id", "company_id", "start", "override_answer_ids")
     def _compute_clearance(self):
@@ -277,22 +266,6 @@ class MicroneedlingSession(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_input_values(vals_list, "create")
-        # Quick-create for a client never screened here: the session is planned, not
-        # booked, and the practitioner is asked to screen the client (no dead end).
-        unscreened = self._unscreened_clients(
-            self.env["res.partner"].browse(
-                {vals["booking_partner_id"] for vals in vals_list if vals.get("booking_partner_id")}
-            )
-        )
-        to_plan = [
-            vals.get("booking_partner_id") in unscreened.ids
-            and vals.get("state", "booked") == "booked"
-            for vals in vals_list
-        ]
-        vals_list = [
-            dict(vals, state="planned") if plan else vals
-            for vals, plan in zip(vals_list, to_plan, strict=True)
-        ]
         vals_list = self._prepare_booking_values(vals_list)
         for vals in vals_list:
             self._check_restricted_values(vals)
@@ -308,9 +281,6 @@ class MicroneedlingSession(models.Model):
             sessions._sync_event()
         # A new session may come before others of its series: they are renumbered.
         (sessions.series_id.session_ids - sessions)._sync_event()
-        sessions.browse(
-            [session.id for session, plan in zip(sessions, to_plan, strict=True) if plan]
-        ).series_id._request_screening()
         return sessions
 
     def write(self, vals):
@@ -479,12 +449,6 @@ class MicroneedlingSession(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-
-    @api.model
-    def _unscreened_clients(self, partners):
-        """The clients among `partners` with no submitted screening in this company."""
-        current = self.env["microneedling.intake"]._current_for_partners(partners, self.env.company)
-        return partners.filtered(lambda p: (p.id, self.env.company.id) not in current)
 
     def _history_import_sessions(self):
         """The sessions the history import records as done in the past: only under its

@@ -49,6 +49,17 @@ class MicroneedlingSession(models.Model):
         compute="_compute_screening_link_status",
         compute_sudo=True,
     )
+    booking_screening_missing = fields.Boolean(
+        compute="_compute_booking_screening_missing",
+        help="The client chosen in the booking dialog has no screening here yet: the "
+        "session is planned, not booked, and the practitioner is asked to screen them.",
+    )
+
+    @api.depends("booking_partner_id")
+    def _compute_booking_screening_missing(self):
+        unscreened = self._unscreened_clients(self.booking_partner_id)
+        for session in self:
+            session.booking_screening_missing = session.booking_partner_id in unscreened
 
     @api.depends(
         "state",
@@ -84,7 +95,32 @@ class MicroneedlingSession(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sessions = super().create(vals_list)
+        # Quick-create for a client never screened here: the session is planned, not
+        # booked, and the practitioner is asked to screen the client (no dead end).
+        unscreened = self._unscreened_clients(
+            self.env["res.partner"].browse(
+                {
+                    vals["booking_partner_id"]
+                    for vals in vals_list
+                    if isinstance(vals.get("booking_partner_id"), int)
+                }
+            )
+        )
+        to_plan = [
+            bool(vals.get("booking_partner_id"))
+            and vals["booking_partner_id"] in unscreened.ids
+            and vals.get("state", "booked") == "booked"
+            for vals in vals_list
+        ]
+        sessions = super().create(
+            [
+                dict(vals, state="planned") if plan else vals
+                for vals, plan in zip(vals_list, to_plan, strict=True)
+            ]
+        )
+        sessions.browse(
+            [session.id for session, plan in zip(sessions, to_plan, strict=True) if plan]
+        ).series_id._request_screening()
         sessions.filtered(lambda s: s.state == "booked")._microneedling_on_booked()
         return sessions
 
@@ -163,6 +199,12 @@ class MicroneedlingSession(models.Model):
             template.send_mail(
                 session.id, email_values={"author_id": session.company_id.partner_id.id}
             )
+
+    @api.model
+    def _unscreened_clients(self, partners):
+        """The clients among `partners` with no submitted screening in this company."""
+        current = self.env["microneedling.intake"]._current_for_partners(partners, self.env.company)
+        return partners.filtered(lambda p: (p.id, self.env.company.id) not in current)
 
     def _microneedling_reachable(self):
         self.ensure_one()
