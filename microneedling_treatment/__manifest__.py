@@ -4,7 +4,7 @@
     "name": "Microneedling Treatment",
     "summary": "Microneedling series, intake screening, contraindications "
     "and aftercare for spas and med-spas",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/Microneedling",
     "website": "https://github.com/calyx-spa/microneedling_treatment",
     "author": "Calyx Spa Systems",
@@ -55,6 +55,7 @@
         "views/microneedling_medication_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/microneedling_protocol_log_views.xml",
         "views/res_config_settings_views.xml",
         "report/microneedling_series_report_views.xml",
         "views/microneedling_menus.xml",
