@@ -1,3 +1,5 @@
+import importlib.util
+import pathlib
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -5,6 +7,17 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 
 from .common import NOW, MicroneedlingCase
+
+MIGRATIONS = pathlib.Path(__file__).resolve().parent.parent / "microneedling_treatment/migrations"
+
+
+def migration(version, stage):
+    """The module of an upgrade script (its file name is no Python module name)."""
+    path = MIGRATIONS / version / f"{stage}-migration.py"
+    spec = importlib.util.spec_from_file_location(f"mn_{stage}_{version}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class ProtocolAuditCase(MicroneedlingCase):
@@ -252,6 +265,42 @@ class TestWindowsInDaysOrHours(ProtocolAuditCase):
         for name in ("window_value", "window_unit", "kind"):
             self.assertIn(f'name="{name}"', arch)
         self.assertIn("<chatter", self.Step.get_view(view_type="form")["arch"] + arch)
+
+
+class TestWindowMigration(ProtocolAuditCase):
+    def test_upgrade_keeps_every_window_and_shows_it_as_before(self):
+        """18.0.1.1.0 stored hours only; whole days beyond 72 h were shown in days."""
+        custom = self.Contraindication.create(
+            {
+                "name": "Laser",
+                "code": "laser",
+                "question": "?",
+                "kind": "window",
+                "window_hours": 30,
+            }
+        )
+        items = {
+            "waxing": (336, 14, "days"),
+            "retinol_exfoliants": (72, 72, "hours"),
+            "recent_procedure": (672, 28, "days"),
+            "keloid": (0, 0, "days"),
+        }
+        self.env.flush_all()
+        # The state before the upgrade: hours only (a NULL for items without a window).
+        self.env.cr.execute(
+            "UPDATE microneedling_contraindication SET window_value = NULL, "
+            "window_hours = NULLIF(window_hours, 0)"
+        )
+        migration("18.0.1.2.0", "pre").migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        for code, (hours, value, unit) in items.items():
+            item = self.item(code)
+            self.assertEqual(
+                (item.window_hours, item.window_value, item.window_unit), (hours, value, unit), code
+            )
+        self.assertEqual((custom.window_value, custom.window_unit), (30, "hours"))
+        self.assertEqual(self.item("waxing")._window_label(), "14 days")
+        self.assertEqual(self.item("retinol_exfoliants")._window_label(), "72 h")
 
 
 @freeze_time(NOW)

@@ -9,6 +9,7 @@ from odoo.addons.microneedling_treatment.tools import quiet_hours
 
 from .common import NOW
 from .test_aftercare import AftercareCase
+from .test_protocol_audit import migration
 
 # NOW is 09:00 UTC on Friday 20 November 2026: 04:00 in New York (EST, UTC-5), 10:00 in
 # Berlin (CET, UTC+1). With the default quiet hours (21:00-08:00, the client's time):
@@ -220,3 +221,29 @@ class TestQuietHoursAftercare(AftercareCase):
         arch = self.env["res.config.settings"].get_view(view_type="form")["arch"]
         self.assertIn('name="microneedling_quiet_start" widget="float_time"', arch)
         self.assertIn('name="microneedling_quiet_end" widget="float_time"', arch)
+
+    def test_upgrade_plans_the_waiting_messages_around_the_night(self):
+        """18.0.1.1.0 had no send time: what ran keeps its due time, what waits moves."""
+        session = self.done_session(self.berliner)
+        self.run_cron()
+        sent = self.lines(session, "aftercare_step_immediate")
+        waiting = self.lines(session, "aftercare_step_12h")  # 22:00 in Berlin
+        self.assertEqual(sent.state, "done")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE microneedling_aftercare_schedule SET send_date = NULL, "
+            "scheduled_date = scheduled_date - interval '12 hours' WHERE id = %s",
+            [sent.id],
+        )
+        self.env.cr.execute(
+            "UPDATE microneedling_aftercare_schedule SET send_date = NULL WHERE session_id = %s",
+            [session.id],
+        )
+        # An upgrade starts from the database, with nothing in the cache.
+        self.env.invalidate_all()
+        migration("18.0.1.2.0", "pre").migrate(self.env.cr, "18.0.1.1.0")
+        migration("18.0.1.2.0", "post").migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(sent.send_date, NOW - timedelta(hours=12), "21:00 in Berlin, sent")
+        self.assertEqual(waiting.send_date, BERLIN_MORNING)
+        self.assertFalse(session.aftercare_schedule_ids.filtered(lambda line: not line.send_date))
