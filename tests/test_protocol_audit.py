@@ -68,7 +68,11 @@ class TestCatalogChangesAreTracked(ProtocolAuditCase):
         self.assertEqual(changes["kind"], ("Practitioner Review", "Time Window", manager))
         self.assertEqual(changes["window_value"], (0, 36, manager))
         message = self.Message.sudo().search(
-            [("model", "=", herpes._name), ("res_id", "=", herpes.id)]
+            [
+                ("model", "=", herpes._name),
+                ("res_id", "=", herpes.id),
+                ("tracking_value_ids", "!=", False),
+            ]
         )
         self.assertEqual(message.date, NOW)
 
