@@ -8,10 +8,8 @@ from .microneedling_input_mixin import check_input
 MAX_PROTOCOL_DAYS = 365
 # "4 - 6 weeks apart": a clinic may space sessions more, never less.
 PROTOCOL_MIN_INTERVAL_DAYS = 28
-# When client messages wait for the morning: written by the Settings form only.
+# When client messages wait for the morning (times of day, in hours).
 QUIET_HOURS_FIELDS = ("microneedling_quiet_start", "microneedling_quiet_end")
-# The settings the aftercare steps anchored on the next-session window count from.
-WINDOW_ANCHOR_FIELDS = ("microneedling_min_interval_days", "microneedling_overdue_days")
 
 
 def _default_consent_text(company):
