@@ -21,7 +21,7 @@ from benchlib import configure
 from freezegun import freeze_time
 
 import odoo
-from odoo import Command, api, fields
+from odoo import Command, api
 from odoo.modules.registry import Registry
 
 NOW = datetime(2026, 11, 20, 9, 0)
@@ -76,9 +76,8 @@ def prepare(env, count):
 
 
 def due_count(env):
-    return env["microneedling.aftercare.schedule"].search_count(
-        [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())]
-    )
+    Schedule = env["microneedling.aftercare.schedule"]
+    return Schedule.search_count(Schedule._due_domain())
 
 
 def run_as_cron_worker(registry, database):

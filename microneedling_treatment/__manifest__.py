@@ -57,6 +57,7 @@
         "views/microneedling_medication_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/microneedling_protocol_log_views.xml",
         "views/res_config_settings_views.xml",
         "report/microneedling_series_report_views.xml",
         "views/microneedling_menus.xml",

@@ -102,13 +102,18 @@ class TestAftercareTimeline(AftercareCase):
     def test_each_message_at_its_time_exactly_once(self):
         session = self.done_session()
         sent = 0
+        # Done at 09:00 (the client's time zone is UTC): the 12 h message falls due at
+        # 21:00, in the quiet hours (21:00-08:00), and goes out the next morning.
+        quiet = {"aftercare_step_12h": NOW + timedelta(hours=23)}
         for xmlid, offset in sorted(MESSAGE_OFFSETS.items(), key=lambda item: item[1]):
             line = self.lines(session, xmlid)
+            when = quiet.get(xmlid, NOW + offset)
+            self.assertEqual(line.send_date, when, xmlid)
             if offset:
-                with freeze_time(NOW + offset - timedelta(minutes=1)):
+                with freeze_time(when - timedelta(minutes=1)):
                     self.run_cron()
                 self.assertEqual(line.state, "pending", f"{xmlid} ran early")
-            with freeze_time(NOW + offset):
+            with freeze_time(when):
                 self.run_cron()
                 self.run_cron()  # a rerun changes nothing
             self.assertEqual(line.state, "done", xmlid)

@@ -177,8 +177,8 @@ class TestAftercareCronConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             cr.execute(
                 """SELECT id FROM microneedling_aftercare_schedule
-                    WHERE session_id IN %s AND state = 'pending' AND scheduled_date <= %s
-                 ORDER BY scheduled_date, id""",
+                    WHERE session_id IN %s AND state = 'pending' AND send_date <= %s
+                 ORDER BY send_date, id""",
                 [tuple(session_ids), DAY_ONE],
             )
             return [row[0] for row in cr.fetchall()]
@@ -286,8 +286,8 @@ class TestAftercareCronFailures(AftercareCase):
             mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
             self.assertEqual(mail.state, "outgoing")
         # A rerun later: the sent messages are not sent again, the failed line stays failed,
-        # and the next step runs for everybody.
-        with freeze_time(NOW + timedelta(hours=12)):
+        # and the next step runs for everybody (the 12 h one, due at night, the next morning).
+        with freeze_time(NOW + timedelta(hours=23)):
             self.run_cron()
         for session in sessions:
             self.assertEqual(self.lines(session, "aftercare_step_12h").state, "done")

@@ -1,5 +1,6 @@
 from . import microneedling_input_mixin
 from . import res_company
+from . import microneedling_protocol_log
 from . import res_config_settings
 from . import microneedling_contraindication
 from . import microneedling_skin_goal

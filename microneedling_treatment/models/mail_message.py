@@ -12,6 +12,10 @@ CLINICAL_THREAD_MODELS = (
     "res.partner",
 )
 PRACTITIONER_GROUP = "microneedling_treatment.group_practitioner"
+# The protocol's catalog: its chatter is the audit of who changed the protocol, for
+# managers only (reception and practitioners read the catalog itself).
+PROTOCOL_THREAD_MODELS = ("microneedling.contraindication", "microneedling.aftercare.step")
+MANAGER_GROUP = "microneedling_treatment.group_manager"
 
 
 class MailMessage(models.Model):
@@ -63,11 +67,21 @@ class MailMessage(models.Model):
     def _search(self, domain, offset=0, limit=None, order=None):
         if not self.env.su and not self._microneedling_reads_clinical():
             domain = expression.AND([[("microneedling_clinical", "=", False)], domain])
+        if not self.env.su and not self._microneedling_reads_protocol_audit():
+            domain = expression.AND(
+                [["|", ("model", "=", False), ("model", "not in", PROTOCOL_THREAD_MODELS)], domain]
+            )
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
     def _get_forbidden_access(self, operation):
         forbidden = super()._get_forbidden_access(operation)
-        if operation == "create" or self._microneedling_reads_clinical():
+        if operation == "create":
+            return forbidden
+        if not self._microneedling_reads_protocol_audit():
+            # sudo: reading the model of the messages under check
+            audit = (self - forbidden).sudo().filtered(lambda m: m.model in PROTOCOL_THREAD_MODELS)
+            forbidden += self.browse(audit.ids)
+        if self._microneedling_reads_clinical():
             return forbidden
         # sudo: reading the flag of the messages under check (a plain read would check them)
         clinical = (self - forbidden).sudo().filtered("microneedling_clinical")
@@ -82,6 +96,11 @@ class MailMessage(models.Model):
         """Whether the current user is a practitioner (OdooBot, running jobs, is not)."""
         user = self.env.user
         return not user._is_superuser() and user.has_group(PRACTITIONER_GROUP)
+
+    @api.model
+    def _microneedling_reads_protocol_audit(self):
+        """Whether the current user may read the protocol catalog's change history."""
+        return self.env.user._is_superuser() or self.env.user.has_group(MANAGER_GROUP)
 
     def _microneedling_attach_to_message(self):
         """Attach the files of practitioner-only messages to the message, not the record:

@@ -45,7 +45,24 @@ class MicroneedlingAftercareSchedule(models.Model):
         comodel_name="microneedling.aftercare.step", required=True, index=True, ondelete="cascade"
     )
     kind = fields.Selection(related="step_id.kind")
-    scheduled_date = fields.Datetime(required=True, index=True)
+    scheduled_date = fields.Datetime(
+        string="Due", required=True, index=True, help="When the step falls due."
+    )
+    # Stored when the line is scheduled, not kept in step with the client's time zone or
+    # the company's quiet hours: a message that went out must keep the time it was
+    # planned for. A line still waiting is moved when the quiet hours change, and
+    # checked again when it is sent (_hold_for_quiet_hours).
+    send_date = fields.Datetime(
+        string="Planned Send Time",
+        compute="_compute_send_date",
+        store=True,
+        precompute=True,
+        readonly=True,
+        index=True,
+        help="When the step runs: its due time, except that a client message falling due "
+        "in the client's quiet hours (night, a company setting) waits for their end, in "
+        "the client's time zone. Staff activities are planned at their due time.",
+    )
     state = fields.Selection(
         selection=[
             ("pending", "Pending"),
@@ -82,6 +99,15 @@ class MicroneedlingAftercareSchedule(models.Model):
             "An aftercare step runs at most once per session.",
         ),
     ]
+
+    @api.depends("scheduled_date")
+    def _compute_send_date(self):
+        for line in self:
+            date = line.scheduled_date
+            session = line.session_id
+            if date and line.step_id.kind == "message" and session.company_id:
+                date = session.company_id._microneedling_send_time(date, session.partner_id)
+            line.send_date = date
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -232,7 +258,7 @@ class MicroneedlingAftercareSchedule(models.Model):
     def _due_domain(self):
         return [
             ("state", "=", "pending"),
-            ("scheduled_date", "<=", fields.Datetime.now()),
+            ("send_date", "<=", fields.Datetime.now()),
             ("company_id.microneedling_aftercare_paused", "=", False),
         ]
 
@@ -243,17 +269,17 @@ class MicroneedlingAftercareSchedule(models.Model):
         Two workers (the cron, a manual run) never run the same line and never
         wait for each other: a line being run elsewhere is simply not claimed here.
         """
-        self.flush_model(["state", "scheduled_date", "company_id"])
+        self.flush_model(["state", "send_date", "company_id"])
         self.env["res.company"].flush_model(["microneedling_aftercare_paused"])
         self.env.cr.execute(
             SQL(
                 """
                 SELECT line.id FROM %(table)s line
                   JOIN res_company company ON company.id = line.company_id
-                 WHERE line.state = 'pending' AND line.scheduled_date <= %(now)s
+                 WHERE line.state = 'pending' AND line.send_date <= %(now)s
                    -- A company's explicit pause holds its client messages back.
                    AND NOT coalesce(company.microneedling_aftercare_paused, false)
-              ORDER BY line.scheduled_date, line.id
+              ORDER BY line.send_date, line.id
                  LIMIT %(limit)s
                    FOR UPDATE OF line SKIP LOCKED
                 """,
@@ -309,6 +335,7 @@ class MicroneedlingAftercareSchedule(models.Model):
         sheets = {} if sheets is None else sheets
         now = fields.Datetime.now()
         lines = self.filtered(lambda line: line.state == "pending")
+        lines -= lines._hold_for_quiet_hours(now)
         conditional = lines.filtered(lambda line: line.step_id.condition == "next_session_needed")
         needed = self._next_session_needed(conditional.session_id)
         skipped = conditional.filtered(lambda line: line.session_id not in needed)
@@ -320,6 +347,22 @@ class MicroneedlingAftercareSchedule(models.Model):
                 step_lines._plan_activities()
         skipped.write({"state": "skipped", "processed_date": now})
         todo.write({"state": "done", "processed_date": now})
+
+    def _hold_for_quiet_hours(self, now):
+        """Move the client messages whose client is in the quiet hours now to their end,
+        and return them (they stay pending).
+
+        The planned send time already avoids the night; this catches what changed since
+        it was computed: the client's time zone, a pause lifted at night, a retry.
+        """
+        held = self.browse()
+        for line in self.filtered(lambda line: line.step_id.kind == "message"):
+            session = line.session_id
+            morning = session.company_id._microneedling_send_time(now, session.partner_id)
+            if morning > now:
+                line.send_date = morning
+                held |= line
+        return held
 
     def _send_messages(self, sheets):
         """Email (and SMS where possible) one step's client message, in each client's language."""

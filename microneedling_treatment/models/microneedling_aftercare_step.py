@@ -5,18 +5,24 @@ from odoo.exceptions import ValidationError
 
 # How far a step may run from its anchor, either way: one year, in the step's unit.
 MAX_OFFSET = {"hours": 365 * 24, "days": 365}
+# The company setting each next-session window anchor counts from (days after the session).
+ANCHOR_SETTINGS = {
+    "window_open": "microneedling_min_interval_days",
+    "window_close": "microneedling_overdue_days",
+}
 
 
 class MicroneedlingAftercareStep(models.Model):
     _name = "microneedling.aftercare.step"
-    _inherit = ["microneedling.input.mixin"]
+    # mail.thread: who changed the timeline, what and when, in the step's chatter.
+    _inherit = ["microneedling.input.mixin", "mail.thread"]
     _description = "Microneedling Aftercare Step"
     _order = "sequence, id"
 
     # Identification
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True, translate=True, tracking=True)
     sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(default=True, tracking=True)
     # When
     anchor = fields.Selection(
         selection=[
@@ -26,13 +32,21 @@ class MicroneedlingAftercareStep(models.Model):
         ],
         required=True,
         default="done",
+        tracking=True,
         help="Session Done: the moment the session was marked done.\n"
         "Window opens: done + the minimum days between sessions (company setting).\n"
         "Window closes: done + the overdue days (company setting).",
     )
-    offset = fields.Integer(help="Added to the anchor; negative to run before it.")
+    offset = fields.Integer(
+        tracking=True,
+        help="Added to the anchor; negative to run before it, but never before the session "
+        "is done.",
+    )
     offset_unit = fields.Selection(
-        selection=[("hours", "Hours"), ("days", "Days")], required=True, default="hours"
+        selection=[("hours", "Hours"), ("days", "Days")],
+        required=True,
+        default="hours",
+        tracking=True,
     )
     condition = fields.Selection(
         selection=[
@@ -41,36 +55,46 @@ class MicroneedlingAftercareStep(models.Model):
         ],
         required=True,
         default="always",
+        tracking=True,
     )
     # What
     kind = fields.Selection(
         selection=[("message", "Client Message"), ("activity", "Staff Activity")],
         required=True,
         default="message",
+        tracking=True,
     )
     mail_template_id = fields.Many2one(
         comodel_name="mail.template",
         string="Email Template",
         ondelete="restrict",
+        tracking=True,
         domain="[('model', '=', 'microneedling.session')]",
     )
     sms_template_id = fields.Many2one(
         comodel_name="sms.template",
         string="SMS Template",
         ondelete="restrict",
+        tracking=True,
         domain="[('model', '=', 'microneedling.session')]",
         help="Sent as well when the client has a mobile number and the company enabled SMS.",
     )
     attach_sheet = fields.Boolean(
-        string="Attach Aftercare Sheet", help="Attach the printable aftercare sheet (PDF)."
+        string="Attach Aftercare Sheet",
+        tracking=True,
+        help="Attach the printable aftercare sheet (PDF).",
     )
     activity_type_id = fields.Many2one(
-        comodel_name="mail.activity.type", string="Activity Type", ondelete="restrict"
+        comodel_name="mail.activity.type",
+        string="Activity Type",
+        ondelete="restrict",
+        tracking=True,
     )
     activity_target = fields.Selection(
         selection=[("session", "Session"), ("series", "Series")],
         default="session",
         required=True,
+        tracking=True,
     )
     activity_assignee = fields.Selection(
         selection=[
@@ -80,6 +104,7 @@ class MicroneedlingAftercareStep(models.Model):
         ],
         default="practitioner",
         required=True,
+        tracking=True,
     )
 
     @api.constrains("kind", "mail_template_id", "activity_type_id")
@@ -100,7 +125,7 @@ class MicroneedlingAftercareStep(models.Model):
                     )
                 )
 
-    @api.constrains("anchor", "offset", "offset_unit")
+    @api.constrains("anchor", "offset", "offset_unit", "active")
     def _check_offset(self):
         label = self._fields["offset"]._description_string(self.env)
         for step in self:
@@ -131,10 +156,45 @@ class MicroneedlingAftercareStep(models.Model):
                         unit=unit,
                     )
                 )
+        self._check_runs_after_done(self.env["res.company"].sudo().search([]))
 
     # ------------------------------------------------------------
     # TOOLS
     # ------------------------------------------------------------
+
+    def _check_runs_after_done(self, companies):
+        """Refuse an active step anchored on the next-session window that would run before
+        the session is done at one of `companies`: the window's days after the session
+        (a company setting) plus the step's offset must not be negative."""
+        label = self._fields["offset"]._description_string(self.env)
+        anchors = dict(self._fields["anchor"]._description_selection(self.env))
+        for step in self.filtered(lambda s: s.active and s.anchor in ANCHOR_SETTINGS):
+            setting = ANCHOR_SETTINGS[step.anchor]
+            offset = timedelta(**{step.offset_unit: step.offset})
+            for company in companies:
+                days = company[setting]
+                if timedelta(days=days) + offset >= timedelta(0):
+                    continue
+                unit = _("hours") if step.offset_unit == "hours" else _("days")
+                minimum = -days * 24 if step.offset_unit == "hours" else -days
+                raise ValidationError(
+                    _(
+                        "Aftercare step %(step)s would run before the session is done: "
+                        "%(anchor)s comes %(days)s days after the session at %(company)s "
+                        "(%(setting)s), and its %(field)s is %(offset)s %(unit)s. Enter an "
+                        "%(field)s of at least %(minimum)s %(unit)s, or anchor the step on "
+                        "Session Done.",
+                        step=step.name,
+                        anchor=anchors[step.anchor],
+                        days=days,
+                        company=company.name,
+                        setting=company._fields[setting]._description_string(self.env),
+                        field=label,
+                        offset=step.offset,
+                        unit=unit,
+                        minimum=minimum,
+                    )
+                )
 
     def _scheduled_date(self, session):
         """When this step runs for a done session."""

@@ -1,12 +1,15 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import quiet_hours
 from .microneedling_input_mixin import check_input
 
 # The protocol counts its periods in days; a year bounds each of them.
 MAX_PROTOCOL_DAYS = 365
 # "4 - 6 weeks apart": a clinic may space sessions more, never less.
 PROTOCOL_MIN_INTERVAL_DAYS = 28
+# When client messages wait for the morning (times of day, in hours).
+QUIET_HOURS_FIELDS = ("microneedling_quiet_start", "microneedling_quiet_end")
 
 
 def _default_consent_text(company):
@@ -54,6 +57,20 @@ class ResCompany(models.Model):
     microneedling_sms_enabled = fields.Boolean(
         string="Aftercare SMS",
         help="Also send aftercare messages by SMS to clients with a mobile number.",
+    )
+    microneedling_quiet_start = fields.Float(
+        string="Quiet Hours From",
+        default=21.0,
+        help="Client aftercare messages (email and SMS) falling due from this time of day "
+        "until the end of the quiet hours, in the client's time zone (else the company's, "
+        "else UTC), are sent when the quiet hours end. Staff activities are unaffected. "
+        "The same start and end: no quiet hours.",
+    )
+    microneedling_quiet_end = fields.Float(
+        string="Quiet Hours Until",
+        default=8.0,
+        help="The time of day, in the client's time zone, when the messages held back "
+        "during the quiet hours are sent.",
     )
     microneedling_reception_user_id = fields.Many2one(
         comodel_name="res.users",
@@ -163,6 +180,26 @@ class ResCompany(models.Model):
                     )
                 )
 
+        # Lowering the next-session window could move a step before "session done".
+        steps = self.env["microneedling.aftercare.step"].sudo().search([])
+        for company in self:
+            steps._check_runs_after_done(company)
+
+    @api.constrains(*QUIET_HOURS_FIELDS)
+    def _check_microneedling_quiet_hours(self):
+        for company in self:
+            for name in QUIET_HOURS_FIELDS:
+                if not 0 <= quiet_hours.to_minutes(company[name]) < quiet_hours.MINUTES_PER_DAY:
+                    raise ValidationError(
+                        _(
+                            "%(company)s: %(field)s is %(value)s, which is not a time of day. "
+                            "Enter a time from 00:00 to 23:59.",
+                            company=company.name,
+                            field=self._fields[name]._description_string(self.env),
+                            value=company[name],
+                        )
+                    )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
@@ -173,13 +210,40 @@ class ResCompany(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if self:
-            self._check_microneedling_input([vals], "write")
-        return super().write(vals)
+        if not self:
+            return super().write(vals)
+        self._check_microneedling_input([vals], "write")
+        Log = self.env["microneedling.protocol.log"]
+        logged = [
+            name for name in vals if name.startswith("microneedling_") and name in self._fields
+        ]
+        before = Log._snapshot(self, logged) if logged else None
+        result = super().write(vals)
+        if logged:
+            Log._log_changes(self, logged, before)
+        if any(name in vals for name in QUIET_HOURS_FIELDS):
+            # Staff see when each waiting message will go out: move them with the hours.
+            self.env["microneedling.aftercare.schedule"].sudo().search(
+                [("company_id", "in", self.ids), ("state", "=", "pending")]
+            )._compute_send_date()
+        return result
 
     # ------------------------------------------------------------
     # TOOLS
     # ------------------------------------------------------------
+
+    def _microneedling_send_time(self, when, partner):
+        """When a client message due at `when` (naive UTC) may go out to `partner`: at
+        `when`, or at the end of the company's quiet hours if it falls inside them, in
+        the client's time zone (else the company's, else UTC)."""
+        self.ensure_one()
+        company = self.sudo()
+        return quiet_hours.after_quiet_hours(
+            when,
+            quiet_hours.client_timezone(partner.sudo().tz, company.partner_id.tz),
+            quiet_hours.to_minutes(company.microneedling_quiet_start),
+            quiet_hours.to_minutes(company.microneedling_quiet_end),
+        )
 
     def _check_microneedling_input(self, vals_list, operation):
         """Type-check this addon's company fields only: other fields keep their modules' rules."""

@@ -31,6 +31,12 @@ class ResConfigSettings(models.TransientModel):
     microneedling_aftercare_paused = fields.Boolean(
         related="company_id.microneedling_aftercare_paused", readonly=False
     )
+    microneedling_quiet_start = fields.Float(
+        related="company_id.microneedling_quiet_start", readonly=False
+    )
+    microneedling_quiet_end = fields.Float(
+        related="company_id.microneedling_quiet_end", readonly=False
+    )
     microneedling_reception_user_id = fields.Many2one(
         related="company_id.microneedling_reception_user_id", readonly=False
     )

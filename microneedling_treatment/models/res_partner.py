@@ -72,6 +72,26 @@ class ResPartner(models.Model):
             ) = intake._clearance(now)
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "tz" in vals and self:
+            # Waiting aftercare messages are planned for the daytime of the new zone: the
+            # clients', and, for a company's own partner, those of its clients without one.
+            companies = self.env["res.company"].sudo().search([("partner_id", "in", self.ids)])
+            self.env["microneedling.aftercare.schedule"].sudo().search(
+                [
+                    ("state", "=", "pending"),
+                    "|",
+                    ("session_id.partner_id", "in", self.ids),
+                    ("company_id", "in", companies.ids),
+                ]
+            )._compute_send_date()
+        return result
+
+    # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
 

@@ -1,6 +1,7 @@
-"""Small helpers the models share: user-facing dates and refusal texts, spreadsheets."""
+"""Small helpers the models share: user-facing dates and refusal texts, spreadsheets,
+quiet hours."""
 
-from . import spreadsheet
+from . import quiet_hours, spreadsheet
 from .formatting import format_user_datetime, reason_texts
 
-__all__ = ["format_user_datetime", "reason_texts", "spreadsheet"]
+__all__ = ["format_user_datetime", "quiet_hours", "reason_texts", "spreadsheet"]
