@@ -1,0 +1,247 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo.exceptions import UserError
+from odoo.osv import expression
+
+from .common import NOW, MicroneedlingCase
+
+CLEARANCE_FILTERS = {
+    "cleared": "filter_clearance_cleared",
+    "review": "filter_clearance_review",
+    "blocked": "filter_clearance_blocked",
+    "no_screening": "filter_clearance_no_screening",
+}
+
+
+@freeze_time(NOW)
+class TestClientsMenu(MicroneedlingCase):
+    """Microneedling > Clients: treatment clients, found by their clearance."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.cleared = Partner.create({"name": "Cleo Cleared"})
+        cls.screen(cls.cleared)
+        cls.review = Partner.create({"name": "Rowan Review"})
+        cls.screen(cls.review, {"herpes_prone": True})
+        cls.absolute = Partner.create({"name": "Abby Absolute"})
+        cls.screen(cls.absolute, {"pregnancy_nursing": True})
+        # Blocked by a time window that ends in two days: cleared after that.
+        cls.item("retinol_exfoliants").window_hours = 72
+        cls.window = Partner.create({"name": "Wanda Window"})
+        cls.screen(cls.window, {"retinol_exfoliants": NOW - timedelta(days=1)})
+        # A series, no screening yet.
+        cls.unscreened = Partner.create({"name": "Nico Noscreen"})
+        cls.make_series(cls.unscreened)
+        # Only a draft screening: a treatment client, still without a screening.
+        cls.drafted = Partner.create({"name": "Dora Draft"})
+        cls.env["microneedling.intake"].with_user(cls.user_practitioner).create(
+            {"partner_id": cls.drafted.id}
+        )
+        cls.contact = Partner.create({"name": "Carl Contact"})
+        cls.ours = (
+            cls.cleared
+            | cls.review
+            | cls.absolute
+            | cls.window
+            | cls.unscreened
+            | cls.drafted
+            | cls.contact
+        )
+
+    def _action_domain(self, filter_names, user=None):
+        """What the Clients action lists with these filters of its search view on
+        (a tuple of names: filters of one group, which the web client joins with "or"),
+        restricted to this test's partners (the database has demo contacts too)."""
+        user = user or self.user_receptionist
+        action = self.env.ref("microneedling_treatment.res_partner_action_microneedling_client")
+        Partner = self.env["res.partner"].with_user(user)
+        arch = Partner.get_views([(action.search_view_id.id, "search")])["views"]["search"]["arch"]
+        filters = {node.get("name"): node for node in etree.fromstring(arch).iter("filter")}
+        domain = list(eval(action.domain))  # noqa: S307 (our own action's domain literal)
+        for names in filter_names:
+            names = names if isinstance(names, tuple) else (names,)
+            domain += expression.OR(
+                [eval(filters[name].get("domain")) for name in names]  # noqa: S307
+            )
+        return Partner.search(domain + [("id", "in", self.ours.ids)])
+
+    def test_clients_menu_lists_treatment_clients_by_default(self):
+        action = self.env.ref("microneedling_treatment.res_partner_action_microneedling_client")
+        self.assertEqual(eval(action.context).get("search_default_filter_treatment_client"), 1)  # noqa: S307
+        staff = self.user_practitioner.partner_id
+        self.ours |= staff
+        listed = self._action_domain(["filter_treatment_client"])
+        self.assertEqual(listed, self.ours - self.contact - staff)
+        # Without the filter, any person can still be found (to start a series).
+        self.assertIn(self.contact, self._action_domain([]))
+
+    def test_treatment_client_is_per_company(self):
+        other = self.env["res.company"].create({"name": "Second Spa"})
+        elsewhere = self.env["res.partner"].create({"name": "Elsa Elsewhere"})
+        self.env["microneedling.series"].create(
+            {"partner_id": elsewhere.id, "company_id": other.id}
+        )
+        self.ours |= elsewhere
+        self.assertNotIn(elsewhere, self._action_domain(["filter_treatment_client"]))
+        reception = self.env(user=self.user_receptionist)
+        self.assertFalse(elsewhere.with_env(reception).microneedling_is_client)
+        self.assertTrue(self.unscreened.with_env(reception).microneedling_is_client)
+        not_clients = reception["res.partner"].search(
+            [("microneedling_is_client", "=", False), ("id", "in", self.ours.ids)]
+        )
+        self.assertEqual(not_clients, self.contact | elsewhere)
+        self.user_receptionist.company_ids |= other
+        self.assertTrue(
+            elsewhere.with_env(reception)
+            .with_context(allowed_company_ids=[other.id])
+            .microneedling_is_client
+        )
+
+    def test_clearance_filters_match_the_cards(self):
+        expected = {
+            "cleared": self.cleared,
+            "review": self.review,
+            "blocked": self.absolute | self.window,
+            "no_screening": self.unscreened | self.drafted,
+        }
+        for state, filter_name in CLEARANCE_FILTERS.items():
+            with self.subTest(state=state):
+                found = self._action_domain(["filter_treatment_client", filter_name])
+                self.assertEqual(found, expected[state])
+                # The card shows the same clearance the filter found.
+                cards = found.with_user(self.user_receptionist)
+                self.assertEqual(set(cards.mapped("microneedling_clearance_state")), {state})
+        # Two clearance filters on: either (one group of filters is an "or").
+        found = self._action_domain(
+            ["filter_treatment_client", ("filter_clearance_cleared", "filter_clearance_review")]
+        )
+        self.assertEqual(found, self.cleared | self.review)
+
+    def test_clearance_search_follows_time(self):
+        """A time-bound block ends by itself: the filter sees it end, as the card does."""
+        Partner = self.env["res.partner"].with_user(self.user_receptionist)
+        domain = [("id", "in", self.ours.ids)]
+        blocked = Partner.search(domain + [("microneedling_clearance_state", "=", "blocked")])
+        self.assertIn(self.window, blocked)
+        with freeze_time(NOW + timedelta(days=3)):
+            self.window.invalidate_recordset()
+            self.assertEqual(
+                self.window.with_user(self.user_receptionist).microneedling_clearance_state,
+                "cleared",
+            )
+            cleared = Partner.search(domain + [("microneedling_clearance_state", "=", "cleared")])
+            self.assertEqual(cleared, self.cleared | self.window)
+
+    def test_clearance_search_operators_agree_with_compute(self):
+        Partner = self.env["res.partner"].with_user(self.user_receptionist)
+        domain = [("id", "in", self.ours.ids)]
+        states = {p: p.microneedling_clearance_state for p in self.ours.with_user(Partner.env.user)}
+        for operator, value in [
+            ("=", "blocked"),
+            ("!=", "blocked"),
+            ("in", ["review", "no_screening"]),
+            ("not in", ["cleared", "no_screening"]),
+            ("!=", "no_screening"),
+        ]:
+            with self.subTest(operator=operator, value=value):
+                clearance = [("microneedling_clearance_state", operator, value)]
+                found = Partner.search(domain + clearance)
+                values = value if isinstance(value, list) else [value]
+                expected = [
+                    p.id
+                    for p, state in states.items()
+                    if (state in values) == (operator in ("=", "in"))
+                ]
+                self.assertEqual(sorted(found.ids), sorted(expected))
+        with self.assertRaisesRegex(UserError, "Filter clients by clearance with"):
+            Partner.search([("microneedling_clearance_state", "ilike", "clear")])
+
+    def test_clearance_search_is_per_company(self):
+        """A screening taken at another spa does not clear the client here (as the card)."""
+        other = self.env["res.company"].create({"name": "Second Spa"})
+        Partner = self.env["res.partner"].with_user(self.user_receptionist)
+        self.user_receptionist.company_ids |= other
+        found = Partner.with_context(allowed_company_ids=[other.id]).search(
+            [("id", "in", self.ours.ids), ("microneedling_clearance_state", "=", "no_screening")]
+        )
+        self.assertEqual(found, self.ours)
+
+    def test_cards_show_clearance_not_health(self):
+        action = self.env.ref("microneedling_treatment.res_partner_action_microneedling_client")
+        views = {view.view_mode: view.view_id for view in action.view_ids}
+        Partner = self.env["res.partner"].with_user(self.user_receptionist)
+        result = Partner.get_views([(views["kanban"].id, "kanban"), (views["list"].id, "list")])
+        for view_type in ("kanban", "list"):
+            with self.subTest(view=view_type):
+                arch = etree.fromstring(result["views"][view_type]["arch"])
+                names = {node.get("name") for node in arch.iter("field")}
+                self.assertIn("microneedling_clearance_label", names)
+                self.assertIn("microneedling_clearance_state", names)
+                self.assertFalse(
+                    {name for name in names if "intake" in name or "answer" in name},
+                    "no screening detail on the client's card",
+                )
+        record = Partner.browse(self.window.id).web_read(
+            {"microneedling_clearance_label": {}, "microneedling_clearance_state": {}}
+        )[0]
+        self.assertEqual(record["microneedling_clearance_state"], "blocked")
+        self.assertEqual(record["microneedling_clearance_label"], "Blocked until 11/22/2026 09:00")
+        # Users outside the desk do not get the clearance (nor its filters).
+        employee_arch = (
+            self.env["res.partner"]
+            .with_user(self.user_employee)
+            .get_views([(views["kanban"].id, "kanban")])["views"]["kanban"]["arch"]
+        )
+        self.assertNotIn("microneedling_clearance", employee_arch)
+
+
+@freeze_time(NOW)
+class TestSeriesKanban(MicroneedlingCase):
+    def test_series_kanban_by_status_with_progress_and_next_session(self):
+        action = self.env.ref("microneedling_treatment.microneedling_series_action")
+        self.assertIn("kanban", action.view_mode.split(","))
+        self.screen(self.client)
+        series = self.make_series()
+        done = self.book(series, NOW - timedelta(hours=2))
+        done.with_user(self.user_practitioner).action_done()
+        self.book(series, NOW + timedelta(days=30))
+        Series = self.env["microneedling.series"].with_user(self.user_receptionist)
+        arch = etree.fromstring(Series.get_views([(False, "kanban")])["views"]["kanban"]["arch"])
+        self.assertEqual(arch.get("default_group_by"), "state")
+        self.assertEqual(arch.get("records_draggable"), "0", "the status follows the sessions")
+        names = {node.get("name") for node in arch.iter("field")}
+        self.assertLessEqual(
+            {
+                "partner_id",
+                "user_id",
+                "session_done_count",
+                "planned_session_count",
+                "progress",
+                "next_session_date",
+            },
+            names,
+        )
+        # Every status is a column, in the workflow's order, even an empty one.
+        groups = Series.web_read_group([("id", "=", series.id)], ["state"], ["state"], lazy=True)[
+            "groups"
+        ]
+        self.assertEqual(
+            [group["state"] for group in groups], ["new", "in_progress", "done", "cancelled"]
+        )
+        self.assertEqual([group["state_count"] for group in groups], [0, 1, 0, 0])
+        card = Series.browse(series.id).web_read(
+            {
+                "session_done_count": {},
+                "planned_session_count": {},
+                "progress": {},
+                "next_session_date": {},
+            }
+        )[0]
+        self.assertEqual((card["session_done_count"], card["planned_session_count"]), (1, 6))
+        self.assertAlmostEqual(card["progress"], 100 / 6)
+        self.assertEqual(card["next_session_date"], NOW + timedelta(days=30))
