@@ -1,10 +1,13 @@
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, time, timedelta
 
+import pytz
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tests import Form
 
 from .common import NOW, MicroneedlingCase
 
@@ -245,3 +248,116 @@ class TestSeriesKanban(MicroneedlingCase):
         self.assertEqual((card["session_done_count"], card["planned_session_count"]), (1, 6))
         self.assertAlmostEqual(card["progress"], 100 / 6)
         self.assertEqual(card["next_session_date"], NOW + timedelta(days=30))
+
+
+@freeze_time(NOW)
+class TestBookNextChoice(MicroneedlingCase):
+    """Book Next offers a choice of days and times, as the client prefers them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.paris = pytz.timezone("Europe/Paris")
+        cls.user_practitioner.tz = "Europe/Paris"
+        cls.screen(cls.client)
+        cls.series = cls.make_series()
+        first = cls.book(cls.series, NOW - timedelta(hours=2))
+        first.with_user(cls.user_practitioner).action_done()
+        cls.Wizard = cls.env["microneedling.book.next.wizard"].with_user(cls.user_receptionist)
+
+    def local(self, starts):
+        return [pytz.utc.localize(start).astimezone(self.paris) for start in starts]
+
+    def test_slots_spread_over_the_window(self):
+        slots = self.Wizard._free_slots(self.series)
+        candidates = self.Wizard._candidate_slots(self.series)
+        local = self.local(slots)
+        self.assertEqual(len(slots), 10)
+        self.assertEqual(slots, sorted(slots))
+        per_day = Counter(start.date() for start in local)
+        self.assertEqual(len(per_day), 5, "two a day, over five days")
+        self.assertEqual(set(per_day.values()), {2})
+        for day in per_day:
+            self.assertEqual(
+                {start.hour < 12 for start in local if start.date() == day},
+                {True, False},
+                f"a morning and an afternoon on {day}",
+            )
+        self.assertEqual(slots[0], candidates[0], "the first free hour is offered")
+        self.assertEqual(
+            local[-1].date(), self.local(candidates)[-1].date(), "so is the window's last day"
+        )
+
+    def test_a_busy_morning_leaves_spaced_afternoon_slots(self):
+        first_day = self.local(self.Wizard._candidate_slots(self.series))[0].date()
+        morning = self.paris.localize(datetime.combine(first_day, time(9, 0)))
+        start = morning.astimezone(pytz.utc).replace(tzinfo=None)
+        self.env["calendar.event"].create(
+            {
+                "name": "Training",
+                "start": start,
+                "stop": start + timedelta(hours=3),
+                "partner_ids": [(4, self.user_practitioner.partner_id.id)],
+            }
+        )
+        local = self.local(self.Wizard._free_slots(self.series))
+        self.assertEqual([s.hour for s in local if s.date() == first_day], [12, 14])
+
+    def test_preferred_weekday_and_daypart(self):
+        cases = [
+            ("1", False, lambda s: s.weekday() == 1, 3),
+            (False, "morning", lambda s: s.hour < 12, 2),
+            (False, "afternoon", lambda s: s.hour >= 12, 2),
+            ("3", "afternoon", lambda s: s.weekday() == 3 and s.hour >= 12, 3),
+        ]
+        for weekday, daypart, wanted, per_day in cases:
+            with self.subTest(weekday=weekday, daypart=daypart):
+                slots = self.Wizard._free_slots(self.series, weekday=weekday, daypart=daypart)
+                local = self.local(slots)
+                self.assertTrue(local)
+                self.assertTrue(all(wanted(start) for start in local), local)
+                counts = Counter(start.date() for start in local)
+                self.assertLessEqual(max(counts.values()), per_day)
+                if daypart == "morning":
+                    self.assertEqual(len(slots), 10)
+                    self.assertEqual(len(counts), 5)
+
+    def test_preferences_recompute_the_offer_and_book(self):
+        self.user_receptionist.tz = "Europe/Paris"
+        action = self.series.with_user(self.user_receptionist).action_book_next_session()
+        wizard = self.Wizard.browse(action["res_id"])
+        before = wizard.offered_slot_ids
+        with Form(wizard) as form:
+            form.preferred_weekday = "3"
+            form.preferred_daypart = "afternoon"
+            offered = form.offered_slot_ids
+            self.assertTrue(len(offered))
+            self.assertNotEqual(offered.ids, before.ids)
+        thursdays = wizard.offered_slot_ids
+        self.assertEqual(set(thursdays.ids), set(offered.ids), "the offer seen is booked from")
+        self.assertTrue(
+            all(s.weekday() == 3 and s.hour >= 12 for s in self.local(thursdays.mapped("start")))
+        )
+        slot = thursdays[-1]
+        self.assertRegex(slot.label, r"^Thu \d\d/\d\d/\d{4} \d\d:\d\d - \d\d:\d\d$")
+        local = self.local([slot.start])[0]
+        self.assertIn(f"{local:%m/%d/%Y %H:%M} - {local + timedelta(hours=1):%H:%M}", slot.label)
+        result = slot.action_book()
+        session = self.env["microneedling.session"].browse(result["res_id"])
+        self.assertEqual(session.start, slot.start)
+        self.assertEqual(session.series_id, self.series)
+
+    def test_slot_times_in_the_users_time_zone_without_seconds(self):
+        start = datetime(2026, 12, 22, 8, 0)  # 09:00 in Paris
+        action = self.series.with_user(self.user_receptionist).action_book_next_session()
+        slot = self.env["microneedling.book.next.slot"].create(
+            {"wizard_id": action["res_id"], "start": start, "stop": start + timedelta(hours=1)}
+        )
+        self.user_receptionist.tz = "Europe/Paris"
+        slot = slot.with_user(self.user_receptionist)
+        self.assertEqual(slot.label, "Tue 12/22/2026 09:00 - 10:00")
+        self.user_receptionist.tz = "America/New_York"
+        slot.invalidate_recordset(["label"])
+        self.assertEqual(
+            slot.with_user(self.user_receptionist).label, "Tue 12/22/2026 03:00 - 04:00"
+        )

@@ -1,6 +1,6 @@
 """Small helpers the models share: user-facing dates and refusal texts, spreadsheets."""
 
 from . import spreadsheet
-from .formatting import format_user_datetime, reason_texts
+from .formatting import format_user_datetime, format_user_slot, reason_texts
 
-__all__ = ["format_user_datetime", "reason_texts", "spreadsheet"]
+__all__ = ["format_user_datetime", "format_user_slot", "reason_texts", "spreadsheet"]
