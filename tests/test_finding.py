@@ -361,3 +361,35 @@ class TestBookNextChoice(MicroneedlingCase):
         self.assertEqual(
             slot.with_user(self.user_receptionist).label, "Tue 12/22/2026 03:00 - 04:00"
         )
+
+
+@freeze_time(NOW)
+class TestCalendarReadable(MicroneedlingCase):
+    def test_calendar_fetches_client_and_short_number(self):
+        self.screen(self.client)
+        series = self.make_series()
+        first = self.book(series, NOW + timedelta(days=1))
+        second = self.book(series, NOW + timedelta(days=30))
+        view = self.env.ref("microneedling_treatment.microneedling_session_view_calendar")
+        Session = self.env["microneedling.session"].with_user(self.user_receptionist)
+        arch = etree.fromstring(
+            Session.get_views([(view.id, "calendar")])["views"]["calendar"]["arch"]
+        )
+        self.assertEqual(arch.get("js_class"), "microneedling_session_calendar")
+        self.assertEqual(arch.get("mode"), "week")
+        # The event template's fields: the client, "2/6", the clearance; the
+        # practitioner (filters, and the other colouring).
+        names = {node.get("name") for node in arch.iter("field")}
+        self.assertLessEqual({"partner_id", "progress_label", "clearance_label", "user_id"}, names)
+        rows = Session.search_read(
+            [("id", "in", (first | second).ids)],
+            ["partner_id", "progress_label", "clearance_label", "user_id"],
+            order="start",
+        )
+        self.assertEqual(
+            [(row["partner_id"][1], row["progress_label"], row["clearance_label"]) for row in rows],
+            [("Clara Client", "1/6", "Cleared"), ("Clara Client", "2/6", "Cleared")],
+        )
+        self.assertEqual(rows[0]["user_id"][0], self.user_practitioner.id)
+        first.action_cancel()
+        self.assertEqual((first.progress_label, second.progress_label), ("-/6", "1/6"))

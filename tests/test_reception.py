@@ -249,6 +249,7 @@ class TestReceptionDesk(MicroneedlingCase):
             "stop",
             "partner_id",
             "session_label",
+            "progress_label",
             "clearance_label",
             "clearance_color",
             "user_id",

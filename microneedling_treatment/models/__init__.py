@@ -18,6 +18,7 @@ from . import microneedling_intake_answer_medication
 from . import microneedling_import_mapping
 from . import microneedling_series
 from . import microneedling_session
+from . import microneedling_session_display
 from . import calendar_event
 from . import calendar_attendee
 from . import res_partner
