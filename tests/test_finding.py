@@ -1,3 +1,4 @@
+import ast
 from collections import Counter
 from datetime import datetime, time, timedelta
 
@@ -65,17 +66,19 @@ class TestClientsMenu(MicroneedlingCase):
         Partner = self.env["res.partner"].with_user(user)
         arch = Partner.get_views([(action.search_view_id.id, "search")])["views"]["search"]["arch"]
         filters = {node.get("name"): node for node in etree.fromstring(arch).iter("filter")}
-        domain = list(eval(action.domain))  # noqa: S307 (our own action's domain literal)
+        domain = list(ast.literal_eval(action.domain))
         for names in filter_names:
             names = names if isinstance(names, tuple) else (names,)
             domain += expression.OR(
-                [eval(filters[name].get("domain")) for name in names]  # noqa: S307
+                [ast.literal_eval(filters[name].get("domain")) for name in names]
             )
         return Partner.search(domain + [("id", "in", self.ours.ids)])
 
     def test_clients_menu_lists_treatment_clients_by_default(self):
         action = self.env.ref("microneedling_treatment.res_partner_action_microneedling_client")
-        self.assertEqual(eval(action.context).get("search_default_filter_treatment_client"), 1)  # noqa: S307
+        self.assertEqual(
+            ast.literal_eval(action.context).get("search_default_filter_treatment_client"), 1
+        )
         staff = self.user_practitioner.partner_id
         self.ours |= staff
         listed = self._action_domain(["filter_treatment_client"])

@@ -5,7 +5,7 @@ class MicroneedlingSession(models.Model):
     """How a session reads in the reception calendar (kept apart from the booking
     rules in microneedling_session.py)."""
 
-    _inherit = "microneedling.session"
+    _inherit = "microneedling.session"  # pylint: disable=consider-merging-classes-inherited
 
     # "2/6": short enough to stay next to the client's name in a one-hour box of
     # the week view; "session 2/6" and the rest are in the popover.
