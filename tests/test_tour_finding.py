@@ -60,3 +60,18 @@ class TestFindingTours(HttpCase):
         self.assertEqual(booked.state, "booked")
         self.assertEqual(booked.start.isoweekday(), 4, "a Thursday")
         self.assertGreaterEqual(booked.start.hour, 12, "an afternoon")
+
+    def test_clients_by_clearance_and_series_by_status(self):
+        blocked = self.env["res.partner"].create({"name": "Bea Blocked"})
+        screen_client(
+            self.env(user=self.practitioner),
+            blocked,
+            {"pregnancy_nursing": True},
+            when=self.now - timedelta(days=1),
+        )
+        self.env["res.partner"].create({"name": "Carl Contact"})
+        start = (self.now + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+        self.env["microneedling.session"].create({"series_id": self.series.id, "start": start})
+        self.start_tour(
+            "/odoo/microneedling-clients", "microneedling_finding_lists_tour", login="tour_finder"
+        )

@@ -73,7 +73,7 @@ class MicroneedlingBookNextWizard(models.TransientModel):
             )
             wizard.offered_slot_ids = wizard.slot_ids.filtered(
                 lambda slot, starts=starts: slot.start in starts
-            )
+            ).sorted("start")
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -118,8 +118,24 @@ tours.add("microneedling_book_next_preference_tour", {
             content: "Only Thursday afternoons are offered, without seconds",
             trigger:
                 '.modal .o_field_widget[name="offered_slot_ids"]:has(.o_data_row):not(:has(.o_data_row:not(:contains("Thu"))))',
-            run({ anchor }) {
-                for (const row of anchor.querySelectorAll(".o_data_row")) {
+            async run({ anchor }) {
+                const slotTimes = () =>
+                    [...anchor.querySelectorAll(".o_data_row")].map((row) => {
+                        const [, month, day, year, hour] = row.textContent.match(
+                            /(\d\d)\/(\d\d)\/(\d{4}) (\d\d):/
+                        );
+                        return `${year}${month}${day}${hour}`;
+                    });
+                const isSorted = () => slotTimes().join() === [...slotTimes()].sort().join();
+                // The list sorts itself just after the onchange's render.
+                for (let wait = 0; wait < 20 && !isSorted(); wait++) {
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                if (!isSorted()) {
+                    throw new Error(`slots not in time order: ${slotTimes()}`);
+                }
+                const rows = [...anchor.querySelectorAll(".o_data_row")];
+                for (const row of rows) {
                     const match = row.textContent.match(/(\d\d):(\d\d) - \d\d:\d\d/);
                     if (!match || Number(match[1]) < 12 || /\d\d:\d\d:\d\d/.test(row.textContent)) {
                         throw new Error(`not a Thursday afternoon slot: ${row.textContent}`);
@@ -135,6 +151,59 @@ tours.add("microneedling_book_next_preference_tour", {
         {
             content: "The session is booked",
             trigger: '.o_form_view .o_statusbar_status .o_arrow_button_current:contains("Booked")',
+        },
+    ],
+});
+
+tours.add("microneedling_finding_lists_tour", {
+    url: "/odoo/microneedling-clients",
+    steps: () => [
+        {
+            content: "Clients opens on treatment clients",
+            trigger: '.o_searchview_facet:contains("Treatment Clients")',
+        },
+        {
+            content: "With their clearance on the cards",
+            trigger:
+                '.o_kanban_record:contains("Fiona Finder") .o_mn_client_clearance:contains("Cleared")',
+        },
+        {
+            content: "A contact without series or screening is not listed",
+            trigger: '.o_kanban_view:has(.o_kanban_record:contains("Bea Blocked")):not(:has(.o_kanban_record:contains("Carl Contact")))',
+        },
+        {
+            content: "Open the filters",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Only blocked clients",
+            trigger: '.o_filter_menu .o_menu_item:contains("Blocked")',
+            run: "click",
+        },
+        {
+            content: "The blocked client stays, the cleared one goes",
+            trigger:
+                '.o_kanban_view:has(.o_kanban_record:contains("Bea Blocked") .o_mn_client_clearance:contains("Blocked")):not(:has(.o_kanban_record:contains("Fiona Finder")))',
+        },
+        {
+            content: "Series",
+            trigger: '.o_main_navbar a[data-menu-xmlid="microneedling_treatment.menu_series"]',
+            run: "click",
+        },
+        {
+            content: "Switch to the kanban",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "By status: the series in progress shows 0/6 done and its next session",
+            trigger:
+                '.o_kanban_group:contains("In Progress") .o_kanban_record:contains("Fiona Finder"):has(.o_mn_series_count:contains("0/6")):has(.o_mn_series_next .fa-calendar-check-o)',
+        },
+        {
+            content: "Empty statuses are columns too",
+            trigger: '.o_kanban_group .o_column_title:contains("Completed")',
         },
     ],
 });
