@@ -6,7 +6,7 @@ import pytz
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tests import Form
 
@@ -85,6 +85,11 @@ class TestClientsMenu(MicroneedlingCase):
         self.assertEqual(listed, self.ours - self.contact - staff)
         # Without the filter, any person can still be found (to start a series).
         self.assertIn(self.contact, self._action_domain([]))
+        # Who is a treatment client is for the desk, as the clearance is.
+        with self.assertRaisesRegex(AccessError, "Only the microneedling desk"):
+            self.env["res.partner"].with_user(self.user_employee).search(
+                [("microneedling_is_client", "=", True)]
+            )
 
     def test_treatment_client_is_per_company(self):
         other = self.env["res.company"].create({"name": "Second Spa"})
@@ -166,6 +171,11 @@ class TestClientsMenu(MicroneedlingCase):
                 self.assertEqual(sorted(found.ids), sorted(expected))
         with self.assertRaisesRegex(UserError, "Filter clients by clearance with"):
             Partner.search([("microneedling_clearance_state", "ilike", "clear")])
+        # Nobody outside the desk finds who is blocked.
+        with self.assertRaisesRegex(AccessError, "Only the microneedling desk"):
+            self.env["res.partner"].with_user(self.user_employee).search(
+                [("microneedling_clearance_state", "=", "blocked")]
+            )
 
     def test_clearance_search_is_per_company(self):
         """A screening taken at another spa does not clear the client here (as the card)."""

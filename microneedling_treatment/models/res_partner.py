@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .microneedling_intake import CLEARANCE_STATES
 
@@ -41,10 +41,12 @@ class ResPartner(models.Model):
     )
     # The Clients menu lists these: a series or a screening (any state) in one of
     # the user's companies. Staff, companies' contacts and CRM-only contacts are not.
+    # Who is screened is for the desk only, like the clearance.
     microneedling_is_client = fields.Boolean(
         string="Treatment Client",
         compute="_compute_microneedling_is_client",
         search="_search_microneedling_is_client",
+        groups="microneedling_treatment.group_receptionist",
     )
 
     def _compute_microneedling_counts(self):
@@ -85,7 +87,22 @@ class ResPartner(models.Model):
         for partner in self:
             partner.microneedling_is_client = partner._origin.id in clients
 
+    def _check_microneedling_desk_search(self, field_name):
+        """The ORM does not check a field's groups for a searched computed field: who
+        is screened, and their clearance, stay the desk's."""
+        if not (
+            self.env.su or self.env.user.has_group("microneedling_treatment.group_receptionist")
+        ):
+            raise AccessError(
+                _(
+                    "Only the microneedling desk (reception, practitioners) can filter "
+                    "contacts by %(field)s.",
+                    field=self._fields[field_name]._description_string(self.env),
+                )
+            )
+
     def _search_microneedling_is_client(self, operator, value):
+        self._check_microneedling_desk_search("microneedling_is_client")
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Filter treatment clients with = or != and a boolean value."))
         positive = (operator == "=") == value
@@ -98,6 +115,7 @@ class ResPartner(models.Model):
         is not stored: the clients with a current screening are evaluated here, all
         the others have no screening.
         """
+        self._check_microneedling_desk_search("microneedling_clearance_state")
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(
                 _("Filter clients by clearance with =, !=, in or not in (a list of states).")
