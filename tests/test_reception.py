@@ -129,7 +129,7 @@ class TestReceptionDesk(MicroneedlingCase):
         )
         action = series.with_user(self.user_receptionist).action_book_next_session()
         wizard = self.env["microneedling.book.next.wizard"].browse(action["res_id"])
-        slots = wizard.slot_ids
+        slots = wizard.offered_slot_ids
         self.assertEqual(len(slots), 10)
         self.assertTrue(
             all(series.window_open_date <= s.start <= series.overdue_date for s in slots)
@@ -167,7 +167,7 @@ class TestReceptionDesk(MicroneedlingCase):
         series = self._done_series(datetime(2027, 2, 19, 9, 0))
         paris = pytz.timezone("Europe/Paris")
         with freeze_time(datetime(2027, 3, 1)):
-            slots = series.env["microneedling.book.next.wizard"]._free_slots(series, count=200)
+            slots = series.env["microneedling.book.next.wizard"]._candidate_slots(series)
         local = [pytz.utc.localize(start).astimezone(paris) for start in slots]
         self.assertEqual({start.hour for start in local}, set(range(9, 18)))
         after_change = [start for start in local if start.date() >= date(2027, 3, 29)]
@@ -265,6 +265,7 @@ class TestReceptionDesk(MicroneedlingCase):
             "stop",
             "partner_id",
             "session_label",
+            "progress_label",
             "clearance_label",
             "clearance_color",
             "user_id",

@@ -22,6 +22,7 @@ from . import microneedling_session
 from . import microneedling_session_rules
 from . import microneedling_session_override
 from . import microneedling_session_aftercare
+from . import microneedling_session_display
 from . import calendar_event
 from . import calendar_attendee
 from . import res_partner

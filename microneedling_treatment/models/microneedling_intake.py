@@ -451,6 +451,39 @@ class MicroneedlingIntake(models.Model):
             (partner_id, company_id): by_id[intake_id] for partner_id, company_id, intake_id in rows
         }
 
+    @api.model
+    def _clearance_by_partner(self, company, at):
+        """{partner id: clearance state at `at`} of every client with a current
+        screening in `company`, for searching clients by clearance.
+
+        The same current screening as _current_for_partners (latest submitted), the
+        same rules as _clearance: a screening without any "yes" answer clears its
+        client, so only the others are evaluated one by one.
+        """
+        self.flush_model(["partner_id", "company_id", "state", "submitted_date"])
+        self.env["microneedling.intake.answer"].flush_model(["intake_id", "present"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (intake.partner_id) intake.partner_id, intake.id,
+                   EXISTS(SELECT 1 FROM microneedling_intake_answer answer
+                           WHERE answer.intake_id = intake.id AND answer.present)
+              FROM microneedling_intake intake
+             WHERE intake.company_id = %s AND intake.state = 'submitted'
+          ORDER BY intake.partner_id, intake.submitted_date DESC NULLS LAST, intake.id DESC
+            """,
+            [company.id],
+        )
+        rows = self.env.cr.fetchall()
+        states = {partner_id: "cleared" for partner_id, _intake_id, _present in rows}
+        to_check = self.sudo().browse(
+            [intake_id for _partner_id, intake_id, present in rows if present]
+        )
+        for intake in to_check:
+            states[intake.partner_id.id] = self._clearance_from_reasons(intake._block_reasons(at))[
+                0
+            ]
+        return states
+
     def _block_reasons(self, at):
         """Reasons this current screening (empty: none) refuses a session starting at `at`."""
         if not self:

@@ -125,6 +125,8 @@ class MicroneedlingSeries(models.Model):
         store=True,
         index=True,
         tracking=True,
+        # The kanban by status always shows every column, in the workflow's order.
+        group_expand=True,
     )
 
     @api.model

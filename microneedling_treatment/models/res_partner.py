@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .microneedling_intake import CLEARANCE_STATES
 
@@ -23,6 +23,7 @@ class ResPartner(models.Model):
         groups="microneedling_treatment.group_receptionist",
         compute="_compute_microneedling_clearance",
         compute_sudo=True,
+        search="_search_microneedling_clearance_state",
     )
     microneedling_blocked_until = fields.Datetime(
         string="Blocked Until",
@@ -36,6 +37,15 @@ class ResPartner(models.Model):
         string="Clearance",
         compute="_compute_microneedling_clearance",
         compute_sudo=True,
+        groups="microneedling_treatment.group_receptionist",
+    )
+    # The Clients menu lists these: a series or a screening (any state) in one of
+    # the user's companies. Staff, companies' contacts and CRM-only contacts are not.
+    # Who is screened is for the desk only, like the clearance.
+    microneedling_is_client = fields.Boolean(
+        string="Treatment Client",
+        compute="_compute_microneedling_is_client",
+        search="_search_microneedling_is_client",
         groups="microneedling_treatment.group_receptionist",
     )
 
@@ -70,6 +80,55 @@ class ResPartner(models.Model):
                 partner.microneedling_blocked_until,
                 partner.microneedling_clearance_label,
             ) = intake._clearance(now)
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_microneedling_is_client(self):
+        clients = set(self._microneedling_client_ids(self._origin.ids))
+        for partner in self:
+            partner.microneedling_is_client = partner._origin.id in clients
+
+    def _check_microneedling_desk_search(self, field_name):
+        """The ORM does not check a field's groups for a searched computed field: who
+        is screened, and their clearance, stay the desk's."""
+        if not (
+            self.env.su or self.env.user.has_group("microneedling_treatment.group_receptionist")
+        ):
+            raise AccessError(
+                _(
+                    "Only the microneedling desk (reception, practitioners) can filter "
+                    "contacts by %(field)s.",
+                    field=self._fields[field_name]._description_string(self.env),
+                )
+            )
+
+    def _search_microneedling_is_client(self, operator, value):
+        self._check_microneedling_desk_search("microneedling_is_client")
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Filter treatment clients with = or != and a boolean value."))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", self._microneedling_client_ids())]
+
+    def _search_microneedling_clearance_state(self, operator, value):
+        """Clients by clearance as the compute gives it (current company, now).
+
+        The clearance changes with time (a time-bound block ends by itself), so it
+        is not stored: the clients with a current screening are evaluated here, all
+        the others have no screening.
+        """
+        self._check_microneedling_desk_search("microneedling_clearance_state")
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(
+                _("Filter clients by clearance with =, !=, in or not in (a list of states).")
+            )
+        values = set(value) if operator in ("in", "not in") else {value}
+        if operator in ("!=", "not in"):
+            values = {state for state, _label in CLEARANCE_STATES} - values
+        screened = self.env["microneedling.intake"]._clearance_by_partner(
+            self.env.company, fields.Datetime.now()
+        )
+        if "no_screening" in values:
+            return [("id", "not in", [pid for pid, st in screened.items() if st not in values])]
+        return [("id", "in", [pid for pid, st in screened.items() if st in values])]
 
     # ------------------------------------------------------------
     # CRUD
@@ -147,6 +206,38 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
+
+    @api.model
+    def _microneedling_client_ids(self, partner_ids=None):
+        """Ids of the partners with a series or a screening in the user's companies
+        (among partner_ids when given). Screenings are read whoever asks: only the
+        fact that a client was screened comes out."""
+        self.env["microneedling.series"].flush_model(["partner_id", "company_id"])
+        self.env["microneedling.intake"].flush_model(["partner_id", "company_id"])
+        companies = tuple(self.env.companies.ids)
+        if partner_ids is None:
+            self.env.cr.execute(
+                """
+                SELECT partner_id FROM microneedling_series WHERE company_id IN %(companies)s
+                 UNION
+                SELECT partner_id FROM microneedling_intake WHERE company_id IN %(companies)s
+                """,
+                {"companies": companies},
+            )
+        elif partner_ids:
+            self.env.cr.execute(
+                """
+                SELECT partner_id FROM microneedling_series
+                 WHERE company_id IN %(companies)s AND partner_id IN %(partners)s
+                 UNION
+                SELECT partner_id FROM microneedling_intake
+                 WHERE company_id IN %(companies)s AND partner_id IN %(partners)s
+                """,
+                {"companies": companies, "partners": tuple(partner_ids)},
+            )
+        else:
+            return []
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _microneedling_lock(self):
         """Serialise, per client, the transactions that book sessions or change screenings.

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -10,6 +11,22 @@ from .. import tools
 
 SLOT_COUNT = 10
 WORKDAY_HOURS = range(9, 18)  # sessions start 09:00-17:00, practitioner's time zone
+# Morning: starts before noon; afternoon: from noon (practitioner's time zone).
+NOON = 12
+# Offered slots per day: a choice of days, not nine hours of the first free one. A
+# preferred weekday has few days in the window: more hours on each.
+SLOTS_PER_DAY = 2
+SLOTS_PER_PREFERRED_DAY = 3
+# Two offers on one day: preferably this far apart.
+SLOT_SPACING = timedelta(hours=2)
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+]
+DAYPARTS = [("morning", "Morning"), ("afternoon", "Afternoon")]
 
 
 class MicroneedlingBookNextWizard(models.TransientModel):
@@ -19,9 +36,44 @@ class MicroneedlingBookNextWizard(models.TransientModel):
     series_id = fields.Many2one(
         comodel_name="microneedling.series", required=True, ondelete="cascade"
     )
+    preferred_weekday = fields.Selection(
+        selection=WEEKDAYS,
+        string="Preferred Day",
+        help="Only offer this day of the week (empty: any working day).",
+    )
+    preferred_daypart = fields.Selection(
+        selection=DAYPARTS,
+        string="Preferred Time",
+        help="Only offer mornings (before noon) or afternoons (empty: both), in the "
+        "practitioner's time zone.",
+    )
+    # Every free hour of the window, found once when the wizard opens ...
     slot_ids = fields.One2many(
         comodel_name="microneedling.book.next.slot", inverse_name="wizard_id", string="Free Slots"
     )
+    # ... and those offered, spread over days and narrowed by the preferences: saved
+    # records, so a slot offered after a change of preference books as any other.
+    offered_slot_ids = fields.Many2many(
+        comodel_name="microneedling.book.next.slot",
+        string="Offered Slots",
+        compute="_compute_offered_slot_ids",
+    )
+
+    @api.depends("slot_ids", "preferred_weekday", "preferred_daypart")
+    def _compute_offered_slot_ids(self):
+        for wizard in self:
+            tz = self._practitioner_tz(wizard.series_id)
+            starts = set(
+                self._pick_slots(
+                    wizard.slot_ids.mapped("start"),
+                    tz,
+                    weekday=wizard.preferred_weekday,
+                    daypart=wizard.preferred_daypart,
+                )
+            )
+            wizard.offered_slot_ids = wizard.slot_ids.filtered(
+                lambda slot, starts=starts: slot.start in starts
+            ).sorted("start")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -31,7 +83,7 @@ class MicroneedlingBookNextWizard(models.TransientModel):
                 {"wizard_id": wizard.id, "start": start, "stop": start + timedelta(hours=1)}
                 for wizard in wizards
                 if not wizard.slot_ids
-                for start in self._free_slots(wizard.series_id)
+                for start in self._candidate_slots(wizard.series_id)
             ]
         )
         return wizards
@@ -41,8 +93,79 @@ class MicroneedlingBookNextWizard(models.TransientModel):
     # ------------------------------------------------------------
 
     @api.model
-    def _free_slots(self, series, count=SLOT_COUNT):
-        """First free one-hour slots inside the next-session window (4 to 6 weeks).
+    def _free_slots(self, series, count=SLOT_COUNT, weekday=False, daypart=False):
+        """Free one-hour slots to offer for the next session: `count` at most, a few
+        per day over the window's days, on the preferred weekday ("0" Monday to "4"
+        Friday) and part of the day ("morning", "afternoon") when given."""
+        return self._pick_slots(
+            self._candidate_slots(series),
+            self._practitioner_tz(series),
+            count=count,
+            weekday=weekday,
+            daypart=daypart,
+        )
+
+    @api.model
+    def _practitioner_tz(self, series):
+        """Working hours, mornings and weekdays are the practitioner's."""
+        return pytz.timezone(series.user_id.tz or "UTC")
+
+    @api.model
+    def _pick_slots(self, starts, tz, count=SLOT_COUNT, weekday=False, daypart=False):
+        """The slots to offer among the free `starts` (UTC), in time order.
+
+        Days and hours are the practitioner's (`tz`). At most SLOTS_PER_DAY a day
+        (a morning and an afternoon when both are free, else hours apart), and the
+        days spread over the window: its first free day, its last, and days in
+        between, so that the client can choose early or late.
+        """
+        by_day = defaultdict(list)
+        for start in sorted(starts):
+            local = pytz.utc.localize(start).astimezone(tz)
+            part = "morning" if local.hour < NOON else "afternoon"
+            if (weekday and local.weekday() != int(weekday)) or (daypart and part != daypart):
+                continue
+            by_day[local.date()].append((part, start))
+        per_day = SLOTS_PER_PREFERRED_DAY if weekday else SLOTS_PER_DAY
+        days = sorted(by_day)
+        wanted_days = -(-count // per_day)  # ceil
+        if 1 < wanted_days < len(days):
+            step = (len(days) - 1) / (wanted_days - 1)
+            spread = [days[round(index * step)] for index in range(wanted_days)]
+        else:
+            spread = days[:wanted_days]
+        # Spread days first; then, if some of them had fewer free hours, the others.
+        order = spread + [day for day in days if day not in spread]
+        picked = []
+        for day in order:
+            picked += self._spread_day(by_day[day], min(per_day, count - len(picked)))
+            if len(picked) >= count:
+                break
+        return sorted(picked)
+
+    @api.model
+    def _spread_day(self, entries, count):
+        """Up to `count` of one day's (part, start) entries: the parts of the day in
+        turn, each next offer in a part SLOT_SPACING after the previous if it can."""
+        queues = {}
+        for part, start in entries:
+            queues.setdefault(part, []).append(start)
+        picked = []
+        last = {}
+        while len(picked) < count and any(queues.values()):
+            for part, queue in queues.items():
+                if not queue or len(picked) >= count:
+                    continue
+                spaced = [s for s in queue if part not in last or s >= last[part] + SLOT_SPACING]
+                start = (spaced or queue)[0]
+                queue.remove(start)
+                last[part] = start
+                picked.append(start)
+        return picked
+
+    @api.model
+    def _candidate_slots(self, series):
+        """Every free one-hour slot inside the next-session window (4 to 6 weeks).
 
         Working hours in the practitioner's time zone, Monday to Friday; skips the
         practitioner's calendar and the client's time-bound blocks. An overdue series
@@ -91,7 +214,7 @@ class MicroneedlingBookNextWizard(models.TransientModel):
                     series=series.display_name,
                 )
             )
-        tz = pytz.timezone(user.tz or "UTC")
+        tz = self._practitioner_tz(series)
         busy = (
             self.env["calendar.event"]
             .sudo()
@@ -118,7 +241,7 @@ class MicroneedlingBookNextWizard(models.TransientModel):
         slots = []
         for local in candidates:
             start = tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
-            if start > window_end or len(slots) >= count:
+            if start > window_end:
                 break
             stop = start + timedelta(hours=1)
             if start < window_start or start < blocked_until:
@@ -151,6 +274,15 @@ class MicroneedlingBookNextSlot(models.TransientModel):
     )
     start = fields.Datetime(required=True)
     stop = fields.Datetime(required=True)
+    label = fields.Char(string="Slot", compute="_compute_label")
+
+    @api.depends("start", "stop")
+    @api.depends_context("uid", "lang", "tz")
+    def _compute_label(self):
+        # "Tue 12/01/2026 09:00 - 10:00": the weekday to choose by, no seconds, in
+        # the user's time zone.
+        for slot in self:
+            slot.label = tools.format_user_slot(self.env, slot.start, slot.stop)
 
     def action_book(self):
         """Book the chosen slot: every server-side check applies."""
