@@ -261,3 +261,36 @@ class TestDeskBooking(MicroneedlingCase):
             form.booking_partner_id = newcomer
             self.assertFalse(form.booking_screening_missing)
         self.assertEqual(form.record.state, "booked")
+
+    def test_book_next_skips_the_clients_and_practitioners_busy_hours_only(self):
+        with freeze_time(NOW - timedelta(days=30)):
+            self.screen(self.client, when=NOW - timedelta(days=31))
+            series = self.make_series()
+            self.book(series, NOW - timedelta(days=30) + timedelta(hours=1))
+        with freeze_time(NOW - timedelta(days=30) + timedelta(hours=2)):
+            series.session_ids.with_user(self.user_practitioner).action_done()
+        Wizard = self.env["microneedling.book.next.wizard"].with_user(self.user_receptionist)
+        first = Wizard._candidate_slots(series)[0]
+        Event = self.env["calendar.event"]
+        hour = timedelta(hours=1)
+        # The client's own busy appointment, then the practitioner's, each take the hour.
+        client_busy = Event.create(
+            {
+                "name": "Hair",
+                "start": first,
+                "stop": first + hour,
+                "partner_ids": [(4, self.client.id)],
+            }
+        )
+        self.assertNotIn(first, Wizard._candidate_slots(series))
+        client_busy.show_as = "free"
+        self.assertIn(first, Wizard._candidate_slots(series))
+        Event.create(
+            {
+                "name": "Dentist",
+                "start": first,
+                "stop": first + hour,
+                "partner_ids": [(4, self.user_practitioner.partner_id.id)],
+            }
+        )
+        self.assertNotIn(first, Wizard._candidate_slots(series))

@@ -168,8 +168,8 @@ class MicroneedlingBookNextWizard(models.TransientModel):
         """Every free one-hour slot inside the next-session window (4 to 6 weeks).
 
         Working hours in the practitioner's time zone, Monday to Friday; skips the
-        practitioner's calendar and the client's time-bound blocks. An overdue series
-        gets a window of the same length from now on.
+        practitioner's and the client's busy appointments and the client's time-bound
+        blocks. An overdue series gets a window of the same length from now on.
         """
         series.ensure_one()
         now = fields.Datetime.now()
@@ -215,18 +215,20 @@ class MicroneedlingBookNextWizard(models.TransientModel):
                 )
             )
         tz = self._practitioner_tz(series)
-        busy = (
-            self.env["calendar.event"]
-            .sudo()
-            .search_read(
+        # The booking rule's own notion of busy: the practitioner's appointments and
+        # sessions, the client's other appointments (shown as busy, not declined).
+        busy = [
+            {"start": event.start, "stop": event.stop}
+            for conflicts in self.env["calendar.event"]
+            ._microneedling_busy_events(
                 [
-                    ("partner_ids", "in", user.partner_id.ids),
-                    ("start", "<", window_end),
-                    ("stop", ">", window_start),
-                ],
-                ["start", "stop"],
+                    ("busy", user.partner_id.id, window_start, window_end, [], True),
+                    ("busy", series.partner_id.id, window_start, window_end, [], False),
+                ]
             )
-        )
+            .values()
+            for _partner_id, event in conflicts
+        ]
         local_start = pytz.utc.localize(window_start).astimezone(tz)
         # Wall-clock hours, localized one by one: a window crossing a daylight-saving
         # change keeps 09:00 at 09:00.
