@@ -426,7 +426,9 @@ class TestAftercareLanguages(AftercareCase):
                 expected = translated(lang, "Your microneedling aftercare guide")
                 self.assertTrue(expected, f"no {lang} translation of the subject")
                 self.assertEqual(message.subject, expected)
-                with freeze_time(session.start + timedelta(days=28)):
+                # Hours in: the practitioner's earlier sessions start before 08:00
+                # in Paris, when the invitation waits for the end of the quiet hours.
+                with freeze_time(session.start + timedelta(days=28, hours=8)):
                     self.run_cron()
                 invitation = self.client_messages(session).filtered(
                     lambda m, lang=lang: m.subject

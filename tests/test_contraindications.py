@@ -116,7 +116,8 @@ class TestContraindicationRules(MicroneedlingCase):
         for code in ABSOLUTE:
             with self.subTest(code=code):
                 partner = self._client(f"Abs {code}")
-                series = self.make_series(partner)
+                # No practitioner: one client after another at the same hour.
+                series = self.make_series(partner, user_id=False)
                 self.screen(partner, {code: True})
                 with self.assertRaises(ValidationError) as error:
                     self.book(series, self.start, user=self.user_practitioner)
@@ -131,7 +132,8 @@ class TestContraindicationRules(MicroneedlingCase):
         for code in REVIEW:
             with self.subTest(code=code):
                 partner = self._client(f"Rev {code}")
-                series = self.make_series(partner)
+                # No practitioner: one client after another at the same hour.
+                series = self.make_series(partner, user_id=False)
                 intake = self.screen(partner, {code: True})
                 with self.assertRaisesRegex(ValidationError, "must review and clear it"):
                     self.book(series, self.start, user=self.user_practitioner)
@@ -151,7 +153,8 @@ class TestContraindicationRules(MicroneedlingCase):
         for code, hours in WINDOW_HOURS.items():
             with self.subTest(code=code):
                 partner = self._client(f"Win {code}")
-                series = self.make_series(partner)
+                # No practitioner: one client after another at the same hour.
+                series = self.make_series(partner, user_id=False)
                 last = NOW - timedelta(hours=2)
                 self.screen(partner, {code: last})
                 boundary = last + timedelta(hours=hours)

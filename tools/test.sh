@@ -12,6 +12,8 @@ say "building a fresh test database '$DB'"
 dropdb --if-exists "$DB"
 rm -rf "$CACHE_DIR/data/filestore/$DB"
 
+# Odoo appends to its log file: start it afresh, or an earlier run's lines count.
+rm -f "$INSTALL_LOG"
 say "installing $ADDON (log: $INSTALL_LOG)"
 start=$(date +%s)
 if ! odoo_bin -d "$DB" --addons-path="$(addons_path)" --data-dir="$CACHE_DIR/data" \

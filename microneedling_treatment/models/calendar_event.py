@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -34,6 +38,17 @@ class CalendarEvent(models.Model):
     def create(self, vals_list):
         if not trusted.is_raised(self.env, trusted.SYNC):
             self._check_microneedling_link(vals_list)
+            # An appointment that books a session is one appointment: not a series of them.
+            if any(
+                vals.get("microneedling_series_id") and vals.get("recurrency") for vals in vals_list
+            ):
+                raise UserError(
+                    _(
+                        "An appointment that books a microneedling session cannot be "
+                        "recurring: untick Recurrent, and book the next sessions from the "
+                        "series (Book Next Session)."
+                    )
+                )
         events = super().create(vals_list)
         if not trusted.is_raised(self.env, trusted.SYNC):
             events._sync_microneedling_session_from_event()
@@ -109,50 +124,65 @@ class CalendarEvent(models.Model):
     def _microneedling_busy_events(self, slots):
         """The appointments that make people busy during slots, in one query.
 
-        `slots`: (key, partner id, start, stop, ids of events not to count, whether
-        session appointments count). An appointment makes its attendee busy when it
-        is active, shown as busy and not declined by them. Returns
-        {key: [(partner id, event)]}, events in sudo: a conflict is found whoever
-        books; the caller names private ones as such.
+        `slots`: (key, partner id, start, stop). An appointment makes its attendee busy
+        when it is active, shown as busy and not declined by them; an all-day one for
+        the whole of its days in the attendee's time zone (core keeps 08:00-18:00 of
+        them). Sessions' own appointments are left out: the sessions themselves say
+        when a practitioner is taken, whatever became of their appointments.
+        Returns {key: [(partner id, event)]}, events in sudo: a conflict is found
+        whoever books; the caller names private ones as such.
         """
         if not slots:
             return {}
-        self.flush_model(["active", "show_as", "start", "stop", "microneedling_session_id"])
-        self.env["calendar.attendee"].flush_model(["event_id", "partner_id", "state"])
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s::timestamp, %s::timestamp, %s::int[], %s)",
-                index,
-                partner_id,
-                start,
-                stop,
-                list(excluded),
-                with_sessions,
-            )
-            for index, (_key, partner_id, start, stop, excluded, with_sessions) in enumerate(slots)
+        self.flush_model(
+            ["active", "show_as", "allday", "start", "stop", "start_date", "stop_date"]
+            + ["microneedling_session_id"]
         )
-        rows = self.env.execute_query(
+        self.env["calendar.attendee"].flush_model(["event_id", "partner_id", "state"])
+        partners = self.env["res.partner"].browse({slot[1] for slot in slots})
+        default_tz = self.env.company.partner_id.tz or "UTC"
+        rows = []
+        for index, (_key, partner_id, start, stop) in enumerate(slots):
+            tz = pytz.timezone(partners.browse(partner_id).tz or default_tz)
+            start_day = pytz.utc.localize(start).astimezone(tz).date()
+            stop_day = pytz.utc.localize(stop - timedelta(microseconds=1)).astimezone(tz).date()
+            rows.append(
+                SQL(
+                    "(%s, %s, %s::timestamp, %s::timestamp, %s::date, %s::date)",
+                    index,
+                    partner_id,
+                    start,
+                    stop,
+                    start_day,
+                    stop_day,
+                )
+            )
+        found = self.env.execute_query(
             SQL(
                 """
-                SELECT slot.index, attendee.partner_id, event.id
-                  FROM (VALUES %s) AS slot(index, partner_id, start, stop, excluded, sessions)
+                SELECT slot.index, event.id
+                  FROM (VALUES %s) AS slot(index, partner_id, start, stop, start_day, stop_day)
                   JOIN calendar_attendee attendee
                     ON attendee.partner_id = slot.partner_id
                    AND attendee.state IS DISTINCT FROM 'declined'
                   JOIN calendar_event event ON event.id = attendee.event_id
                  WHERE event.active AND event.show_as = 'busy'
-                   AND event.start < slot.stop AND event.stop > slot.start
-                   AND NOT event.id = ANY(slot.excluded)
-                   AND (slot.sessions OR event.microneedling_session_id IS NULL)
+                   AND event.microneedling_session_id IS NULL
+                   AND CASE WHEN event.allday
+                            THEN event.start_date <= slot.stop_day
+                             AND event.stop_date >= slot.start_day
+                            ELSE event.start < slot.stop AND event.stop > slot.start
+                       END
               ORDER BY event.start, event.id
                 """,
-                values,
+                SQL(", ").join(rows),
             )
         )
-        events = self.sudo().browse([event_id for _index, _partner_id, event_id in rows])
+        events = self.sudo().browse([event_id for _index, event_id in found])
         result = {}
-        for (index, partner_id, _event_id), event in zip(rows, events, strict=True):
-            result.setdefault(slots[index][0], []).append((partner_id, event))
+        for (index, _event_id), event in zip(found, events, strict=True):
+            key, partner_id = slots[index][:2]
+            result.setdefault(key, []).append((partner_id, event))
         return result
 
     @api.model
@@ -265,6 +295,11 @@ class CalendarEvent(models.Model):
                         "name": session.display_name,
                         "res_model_id": self.env["ir.model"]._get_id(session._name),
                         "res_id": session.id,
-                        "partner_ids": [fields.Command.link(session.partner_id.id)],
+                        # The client and the practitioner attend, as for a session
+                        # booked from its series.
+                        "partner_ids": [
+                            fields.Command.link(partner.id)
+                            for partner in session.partner_id | session.user_id.partner_id
+                        ],
                     }
                 )

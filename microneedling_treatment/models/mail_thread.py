@@ -35,8 +35,10 @@ class MailThread(models.AbstractModel):
             and self._name.startswith("microneedling.")
             and not self.env.user.email
         ):
-            company = self.env.company.partner_id
-            return self.env.user.partner_id.id, company.email_formatted or False
+            # The record's company: a client of one spa never hears from another.
+            company = self[:1].company_id if "company_id" in self._fields else False
+            sender = (company or self.env.company).partner_id
+            return self.env.user.partner_id.id, sender.email_formatted or False
         return super()._message_compute_author(
             author_id=author_id, email_from=email_from, raise_on_email=raise_on_email
         )

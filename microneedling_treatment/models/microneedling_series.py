@@ -198,12 +198,22 @@ class MicroneedlingSeries(models.Model):
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Filter overdue series with = or != and a boolean value."))
-        domain = [
-            ("state", "=", "in_progress"),
-            ("overdue_date", "<", fields.Datetime.now()),
-            ("next_session_date", "=", False),
+        now = fields.Datetime.now()
+        if (operator == "=") == value:
+            return [
+                ("state", "=", "in_progress"),
+                ("overdue_date", "<", now),
+                ("next_session_date", "=", False),
+            ]
+        return [
+            "|",
+            "|",
+            "|",
+            ("state", "!=", "in_progress"),
+            ("overdue_date", "=", False),
+            ("overdue_date", ">=", now),
+            ("next_session_date", "!=", False),
         ]
-        return domain if (operator == "=") == value else ["!", *domain]
 
     # ------------------------------------------------------------
     # CONSTRAINTS
@@ -312,12 +322,17 @@ class MicroneedlingSeries(models.Model):
     def create(self, vals_list):
         self._check_input_values(vals_list, "create")
         trusted.check_derived_values(self, vals_list)
-        for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("microneedling.series") or _(
-                    "New"
-                )
-        return super().create(vals_list)
+        new = self.env._("New")
+        to_number = [vals.get("name", new) == new for vals in vals_list]
+        series = super().create(vals_list)
+        # Numbered once the series passed its checks: a refused series takes no number.
+        # A series started by a booking is numbered once the booking passed its own
+        # (see microneedling.session), hence the context key.
+        if not self.env.context.get("microneedling_number_later"):
+            series.browse(
+                [record.id for record, number in zip(series, to_number, strict=True) if number]
+            )._assign_number()
+        return series
 
     def write(self, vals):
         if self:
@@ -415,6 +430,17 @@ class MicroneedlingSeries(models.Model):
             ],
             order="id desc",
         ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
+
+    def _assign_number(self):
+        """Give each series the next number of the series sequence.
+
+        A standard (PostgreSQL) sequence: a number is taken without locking, so a long
+        transaction (an import step) never makes the desk wait. Numbers are taken only
+        once the checks passed, so a refused attempt leaves no gap; a transaction that
+        fails later (a crash, a lost concurrent update) still may.
+        """
+        for series in self:
+            series.name = self.env["ir.sequence"].next_by_code("microneedling.series") or _("New")
 
     def _request_screening(self):
         """Ask each series' practitioner to screen the client before the first session."""

@@ -277,6 +277,9 @@ class MicroneedlingSession(models.Model):
             .with_env(self.env)
         )
         sessions._check_start_in_time()
+        # A series the booking started is numbered now that the booking passed.
+        new = self.env._("New")
+        sessions.series_id.filtered(lambda s: s.name == new)._assign_number()
         if not trusted.is_raised(self.env, trusted.SYNC):
             sessions._sync_event()
         # A new session may come before others of its series: they are renumbered.
@@ -298,7 +301,10 @@ class MicroneedlingSession(models.Model):
         if "start" in vals:
             self._check_start_in_time()
         elif "state" in vals:
-            rebooked = self.filtered(lambda s: previous[s.id] in ("cancelled", "no_show"))
+            # Planned, cancelled or a no-show, then booked: a booking, for a coming date.
+            rebooked = self.filtered(
+                lambda s: previous[s.id] in ("planned", "cancelled", "no_show")
+            )
             rebooked._check_start_in_time()
             (self - rebooked)._check_start_in_time(booking=False)
             self.filtered(lambda s: previous[s.id] == "done").series_id._check_reopened()
@@ -340,7 +346,9 @@ class MicroneedlingSession(models.Model):
                 vals = {key: value for key, value in vals.items() if key != "user_id"}
             partner_id = vals.pop("booking_partner_id", False)
             if partner_id and not vals.get("series_id"):
-                series = Series._get_or_start_for_booking(partner_id, vals.get("user_id"))
+                series = Series.with_context(
+                    microneedling_number_later=True
+                )._get_or_start_for_booking(partner_id, vals.get("user_id"))
                 vals = dict(vals, series_id=series.id)
             result.append(vals)
         return result

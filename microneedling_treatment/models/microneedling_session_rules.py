@@ -1,10 +1,10 @@
-import itertools
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .. import tools
+from .microneedling_session import EVENT_STATES
 
 # Sessions the protocol's rules apply to.
 ACTIVE_STATES = ("booked", "done")
@@ -153,41 +153,83 @@ class MicroneedlingSession(models.Model):
 
     def _busy_reasons(self):
         """Booked sessions whose practitioner or client is busy elsewhere at that time:
-        another session of the practitioner or any appointment of theirs shown as busy.
-        The client's other microneedling sessions are the spacing rule's."""
+        another session of the practitioner (also of this batch) or any appointment of
+        theirs shown as busy. The client's other microneedling sessions are the spacing
+        rule's."""
         booked = self.filtered(lambda s: s.state == "booked" and s.stop)
-        # The batch's own appointments still have their old times: its sessions are
-        # compared with each other instead.
-        own = self.event_id.ids
-        slots = []
-        for session in booked:
-            slots.append((session, session.partner_id.id, session.start, session.stop, own, False))
-            if session.user_id:
-                practitioner = session.user_id.partner_id.id
-                slots.append((session, practitioner, session.start, session.stop, own, True))
-        busy = self.env["calendar.event"]._microneedling_busy_events(slots)
+        if not booked:
+            return {}
+        busy = self.env["calendar.event"]._microneedling_busy_events(
+            [
+                (session, partner.id, session.start, session.stop)
+                for session in booked
+                for partner in session.partner_id | session.user_id.partner_id
+            ]
+        )
         result = {}
         for session, conflicts in busy.items():
             for partner_id, event in conflicts:
                 # Core's rule: a private event's name is its organizer's and attendees'.
                 private = event._check_private_event_conditions()
-                result.setdefault(session, []).append(
-                    self._busy_reason(
-                        self.env["res.partner"].browse(partner_id).sudo().name,
-                        event.start,
-                        event.stop,
-                        _("a private appointment") if private else f'"{event.name}"',
+                person = self.env["res.partner"].browse(partner_id).sudo().name
+                appointment = _("a private appointment") if private else f'"{event.name}"'
+                if event.allday:
+                    reason = self._busy_reason(
+                        person,
+                        tools.format_user_date(self.env, event.start_date),
+                        tools.format_user_date(self.env, event.stop_date),
+                        appointment,
                     )
-                )
-        for sessions in booked.filtered("user_id").grouped("user_id").values():
-            for session, other in itertools.permutations(sessions, 2):
-                if other.start < session.stop and other.stop > session.start:
-                    result.setdefault(session, []).append(
-                        self._busy_reason(
-                            session.user_id.name, other.start, other.stop, other.display_name
+                else:
+                    reason = self._busy_reason(
+                        person,
+                        self._format_datetime(event.start),
+                        self._format_datetime(event.stop),
+                        appointment,
+                    )
+                result.setdefault(session, []).append(reason)
+        practitioners = booked.filtered("user_id")
+        if practitioners:
+            # The session table says when a practitioner is taken, whatever became of
+            # the sessions' appointments; the batch's new values are in the cache.
+            others = self._practitioner_sessions(
+                practitioners.user_id,
+                min(practitioners.mapped("start")),
+                max(practitioners.mapped("stop")),
+            )
+            candidates = others.with_env(self.env) | booked
+            for session in practitioners:
+                for other in candidates:
+                    if (
+                        other.id != session.id
+                        and other.user_id == session.user_id
+                        and other.state in EVENT_STATES
+                        and other.start < session.stop
+                        and other.stop > session.start
+                    ):
+                        result.setdefault(session, []).append(
+                            self._busy_reason(
+                                session.user_id.name,
+                                self._format_datetime(other.start),
+                                self._format_datetime(other.stop),
+                                other.sudo().display_name,
+                            )
                         )
-                    )
         return result
+
+    @api.model
+    def _practitioner_sessions(self, users, start, stop):
+        """The sessions that take the practitioners' time between start and stop
+        (sudo: whoever books must see that the time is taken)."""
+        return self.sudo().search_fetch(
+            [
+                ("user_id", "in", users.ids),
+                ("state", "in", EVENT_STATES),
+                ("start", "<", stop),
+                ("stop", ">", start),
+            ],
+            ["user_id", "start", "stop", "state"],
+        )
 
     @api.model
     def _busy_reason(self, person, start, stop, appointment):
@@ -198,8 +240,8 @@ class MicroneedlingSession(models.Model):
                 "%(person)s is busy from %(start)s to %(stop)s with %(appointment)s: "
                 "choose another time",
                 person=person,
-                start=self._format_datetime(start),
-                stop=self._format_datetime(stop),
+                start=start,
+                stop=stop,
                 appointment=appointment,
             ),
         }

@@ -1,6 +1,12 @@
 """Small helpers the models share: dates as users read them, and refusal texts."""
 
-from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang, posix_to_ldml
+from odoo.tools.misc import (
+    babel_locale_parse,
+    format_date,
+    format_datetime,
+    get_lang,
+    posix_to_ldml,
+)
 
 
 def format_user_datetime(env, value):
@@ -9,6 +15,11 @@ def format_user_datetime(env, value):
     locale = babel_locale_parse(lang.code)
     pattern = f"{posix_to_ldml(lang.date_format, locale=locale)} HH:mm"
     return format_datetime(env, value, tz=env.user.tz or "UTC", dt_format=pattern)
+
+
+def format_user_date(env, value):
+    """A date in the user's language."""
+    return format_date(env, value)
 
 
 def format_user_slot(env, start, stop):

@@ -164,6 +164,39 @@ class MicroneedlingBookNextWizard(models.TransientModel):
         return picked
 
     @api.model
+    @api.model
+    def _busy_intervals(self, series, window_start, window_end, tz):
+        """(start, stop) in UTC of what takes the time, with the booking rule's own
+        notion of busy: the practitioner's sessions, the practitioner's and the client's
+        appointments shown as busy and not declined (an all-day one for its whole days
+        in `tz`)."""
+        user = series.user_id
+        intervals = [
+            (session.start, session.stop)
+            for session in self.env["microneedling.session"]._practitioner_sessions(
+                user, window_start, window_end
+            )
+        ]
+        events = self.env["calendar.event"]._microneedling_busy_events(
+            [
+                ("busy", user.partner_id.id, window_start, window_end),
+                ("busy", series.partner_id.id, window_start, window_end),
+            ]
+        )
+        for _partner_id, event in events.get("busy", []):
+            if event.allday:
+                day_start = datetime.combine(event.start_date, time(0, 0))
+                day_stop = datetime.combine(event.stop_date + timedelta(days=1), time(0, 0))
+                intervals.append(
+                    tuple(
+                        tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
+                        for moment in (day_start, day_stop)
+                    )
+                )
+            else:
+                intervals.append((event.start, event.stop))
+        return intervals
+
     def _candidate_slots(self, series):
         """Every free one-hour slot inside the next-session window (4 to 6 weeks).
 
@@ -215,20 +248,7 @@ class MicroneedlingBookNextWizard(models.TransientModel):
                 )
             )
         tz = self._practitioner_tz(series)
-        # The booking rule's own notion of busy: the practitioner's appointments and
-        # sessions, the client's other appointments (shown as busy, not declined).
-        busy = [
-            {"start": event.start, "stop": event.stop}
-            for conflicts in self.env["calendar.event"]
-            ._microneedling_busy_events(
-                [
-                    ("busy", user.partner_id.id, window_start, window_end, [], True),
-                    ("busy", series.partner_id.id, window_start, window_end, [], False),
-                ]
-            )
-            .values()
-            for _partner_id, event in conflicts
-        ]
+        busy = self._busy_intervals(series, window_start, window_end, tz)
         local_start = pytz.utc.localize(window_start).astimezone(tz)
         # Wall-clock hours, localized one by one: a window crossing a daylight-saving
         # change keeps 09:00 at 09:00.
@@ -248,7 +268,7 @@ class MicroneedlingBookNextWizard(models.TransientModel):
             stop = start + timedelta(hours=1)
             if start < window_start or start < blocked_until:
                 continue
-            if any(event["start"] < stop and event["stop"] > start for event in busy):
+            if any(busy_start < stop and busy_stop > start for busy_start, busy_stop in busy):
                 continue
             slots.append(start)
         if not slots:
