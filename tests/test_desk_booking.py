@@ -11,8 +11,9 @@ from odoo.tests import Form, new_test_user
 from .common import NOW, MicroneedlingCase
 
 
-@freeze_time(NOW)
-class TestDoubleBooking(MicroneedlingCase):
+class DoubleBookingCase(MicroneedlingCase):
+    """Two screened clients of one practitioner; the first is booked in three days."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,6 +25,9 @@ class TestDoubleBooking(MicroneedlingCase):
         cls.start = NOW + timedelta(days=3)
         cls.first = cls.book(cls.series, cls.start)
 
+
+@freeze_time(NOW)
+class TestDoubleBooking(DoubleBookingCase):
     def _busy_event(self, partner, name, start, stop, **vals):
         return self.env["calendar.event"].create(
             {"name": name, "start": start, "stop": stop, "partner_ids": [(4, partner.id)], **vals}

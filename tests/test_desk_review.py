@@ -16,23 +16,13 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, Form, get_db_name, new_test_user, tagged
 
 from .common import NOW, MicroneedlingCase
+from .test_desk_booking import DoubleBookingCase
 
 
 @freeze_time(NOW)
-class TestReviewBusyRule(MicroneedlingCase):
-    """The practitioner's other sessions are found through their calendar rows, which
-    any calendar user can edit: the session stays booked, the rule no longer sees it."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.other_client = cls.env["res.partner"].create({"name": "Olga Other", "lang": "en_US"})
-        cls.screen(cls.client)
-        cls.screen(cls.other_client)
-        cls.series = cls.make_series()
-        cls.other_series = cls.make_series(cls.other_client)
-        cls.start = NOW + timedelta(days=3)
-        cls.first = cls.book(cls.series, cls.start)
+class TestReviewBusyRule(DoubleBookingCase):
+    """The practitioner's other sessions were found through their calendar rows, which
+    any calendar user can edit: the session stayed booked, the rule no longer saw it."""
 
     def _assert_double_booking_refused(self):
         self.assertEqual(self.first.state, "booked")
