@@ -139,29 +139,17 @@ class CalendarEvent(models.Model):
             + ["microneedling_session_id"]
         )
         self.env["calendar.attendee"].flush_model(["event_id", "partner_id", "state"])
-        partners = self.env["res.partner"].browse({slot[1] for slot in slots})
-        default_tz = self.env.company.partner_id.tz or "UTC"
-        rows = []
-        for index, (_key, partner_id, start, stop) in enumerate(slots):
-            tz = pytz.timezone(partners.browse(partner_id).tz or default_tz)
-            start_day = pytz.utc.localize(start).astimezone(tz).date()
-            stop_day = pytz.utc.localize(stop - timedelta(microseconds=1)).astimezone(tz).date()
-            rows.append(
-                SQL(
-                    "(%s, %s, %s::timestamp, %s::timestamp, %s::date, %s::date)",
-                    index,
-                    partner_id,
-                    start,
-                    stop,
-                    start_day,
-                    stop_day,
-                )
-            )
+        values = SQL(", ").join(
+            SQL("(%s, %s, %s::timestamp, %s::timestamp)", index, partner_id, start, stop)
+            for index, (_key, partner_id, start, stop) in enumerate(slots)
+        )
+        # All-day appointments are kept by date: a day either side covers every time
+        # zone here; their exact days are checked below, in the attendee's zone.
         found = self.env.execute_query(
             SQL(
                 """
                 SELECT slot.index, event.id
-                  FROM (VALUES %s) AS slot(index, partner_id, start, stop, start_day, stop_day)
+                  FROM (VALUES %s) AS slot(index, partner_id, start, stop)
                   JOIN calendar_attendee attendee
                     ON attendee.partner_id = slot.partner_id
                    AND attendee.state IS DISTINCT FROM 'declined'
@@ -169,19 +157,28 @@ class CalendarEvent(models.Model):
                  WHERE event.active AND event.show_as = 'busy'
                    AND event.microneedling_session_id IS NULL
                    AND CASE WHEN event.allday
-                            THEN event.start_date <= slot.stop_day
-                             AND event.stop_date >= slot.start_day
+                            THEN event.start_date <= slot.stop::date + 1
+                             AND event.stop_date >= slot.start::date - 1
                             ELSE event.start < slot.stop AND event.stop > slot.start
                        END
               ORDER BY event.start, event.id
                 """,
-                SQL(", ").join(rows),
+                values,
             )
         )
         events = self.sudo().browse([event_id for _index, event_id in found])
+        partners = self.env["res.partner"].browse({slot[1] for slot in slots})
         result = {}
         for (index, _event_id), event in zip(found, events, strict=True):
-            key, partner_id = slots[index][:2]
+            key, partner_id, start, stop = slots[index]
+            if event.allday:
+                tz = pytz.timezone(
+                    partners.browse(partner_id).tz or self.env.company.partner_id.tz or "UTC"
+                )
+                first = pytz.utc.localize(start).astimezone(tz).date()
+                last = pytz.utc.localize(stop - timedelta(microseconds=1)).astimezone(tz).date()
+                if event.start_date > last or event.stop_date < first:
+                    continue
             result.setdefault(key, []).append((partner_id, event))
         return result
 

@@ -186,6 +186,8 @@ class MicroneedlingSession(models.Model):
 
     def _microneedling_on_booked(self):
         """A session was booked: the confirmation, and the screening link when due."""
+        if not self:
+            return
         now = fields.Datetime.now()
         coming = self.filtered(lambda s: s.start and s.start > now)
         coming.filtered(
@@ -194,8 +196,11 @@ class MicroneedlingSession(models.Model):
         self.env["microneedling.screening.link"]._send_due(coming)
 
     def _microneedling_send_booking_confirmation(self):
+        recipients = self.sudo().filtered("partner_id.email")
+        if not recipients:
+            return
         template = self.env.ref("microneedling_treatment.mail_template_booking_confirmation").sudo()
-        for session in self.sudo().filtered("partner_id.email"):
+        for session in recipients:
             template.send_mail(
                 session.id, email_values={"author_id": session.company_id.partner_id.id}
             )
