@@ -164,6 +164,10 @@ def main():
         browser.click('button[name="action_book_next_session"]')
         browser.wait_for(".modal .modal-body")
         browser.shot("refusal")
+        browser.goto(f"{BASE}/odoo/microneedling-clients", ".o_kanban_record")
+        browser.shot("clients")
+        browser.goto(f"{BASE}/odoo/microneedling-series?view_type=kanban", ".o_kanban_record")
+        browser.shot("series_kanban")
         browser.login("admin", "admin")
         browser.goto(
             f"{BASE}/odoo/action-microneedling_treatment.microneedling_series_report_action",

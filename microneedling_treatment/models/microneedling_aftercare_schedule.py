@@ -479,3 +479,17 @@ class MicroneedlingAftercareSchedule(models.Model):
         )
         for line, activity in zip(self, activities, strict=True):
             line.activity_id = activity
+
+    @api.model
+    def _replan_for_time_zones(self, partners):
+        """Waiting client messages are planned for the daytime of a changed time zone:
+        the clients', and, for a company's own partner, those of its clients."""
+        companies = self.env["res.company"].sudo().search([("partner_id", "in", partners.ids)])
+        self.sudo().search(
+            [
+                ("state", "=", "pending"),
+                "|",
+                ("session_id.partner_id", "in", partners.ids),
+                ("company_id", "in", companies.ids),
+            ]
+        )._compute_send_date()

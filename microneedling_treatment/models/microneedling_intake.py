@@ -484,6 +484,15 @@ class MicroneedlingIntake(models.Model):
             ]
         return states
 
+    @api.model
+    def _partner_domain_by_clearance(self, states, company, at):
+        """A res.partner domain: the clients whose clearance in `company` at `at` is
+        one of `states` (those without a current screening have "no_screening")."""
+        screened = self._clearance_by_partner(company, at)
+        if "no_screening" in states:
+            return [("id", "not in", [pid for pid, st in screened.items() if st not in states])]
+        return [("id", "in", [pid for pid, st in screened.items() if st in states])]
+
     def _block_reasons(self, at):
         """Reasons this current screening (empty: none) refuses a session starting at `at`."""
         if not self:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from . import trusted
 
@@ -430,6 +431,32 @@ class MicroneedlingSeries(models.Model):
             ],
             order="id desc",
         ).filtered(lambda s: s.session_count < s.planned_session_count)[:1]
+
+    @api.model
+    def _client_partner_ids(self, partner_ids=None):
+        """Ids of the treatment clients: partners with a series or a screening in the
+        user's companies (among partner_ids when given). Screenings are read whoever
+        asks: only the fact that a client was screened comes out."""
+        if partner_ids is not None and not partner_ids:
+            return []
+        self.flush_model(["partner_id", "company_id"])
+        self.env["microneedling.intake"].flush_model(["partner_id", "company_id"])
+        among = SQL("AND partner_id IN %s", tuple(partner_ids)) if partner_ids else SQL()
+        companies = tuple(self.env.companies.ids)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner_id FROM microneedling_series
+                 WHERE company_id IN %(companies)s %(among)s
+                 UNION
+                SELECT partner_id FROM microneedling_intake
+                 WHERE company_id IN %(companies)s %(among)s
+                """,
+                companies=companies,
+                among=among,
+            )
+        )
+        return [partner_id for (partner_id,) in rows]
 
     def _assign_number(self):
         """Give each series the next number of the series sequence.

@@ -206,6 +206,20 @@ class MicroneedlingSession(models.Model):
             )
 
     @api.model
+    def _next_visit(self, partner):
+        """The client's next booked visit in the current company."""
+        return self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "booked"),
+                ("start", ">", fields.Datetime.now()),
+            ],
+            order="start",
+            limit=1,
+        )
+
+    @api.model
     def _unscreened_clients(self, partners):
         """The clients among `partners` with no submitted screening in this company."""
         current = self.env["microneedling.intake"]._current_for_partners(partners, self.env.company)

@@ -83,7 +83,7 @@ class ResPartner(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_microneedling_is_client(self):
-        clients = set(self._microneedling_client_ids(self._origin.ids))
+        clients = set(self.env["microneedling.series"]._client_partner_ids(self._origin.ids))
         for partner in self:
             partner.microneedling_is_client = partner._origin.id in clients
 
@@ -105,16 +105,12 @@ class ResPartner(models.Model):
         self._check_microneedling_desk_search("microneedling_is_client")
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Filter treatment clients with = or != and a boolean value."))
-        positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", self._microneedling_client_ids())]
+        clients = self.env["microneedling.series"]._client_partner_ids()
+        return [("id", "in" if (operator == "=") == value else "not in", clients)]
 
     def _search_microneedling_clearance_state(self, operator, value):
-        """Clients by clearance as the compute gives it (current company, now).
-
-        The clearance changes with time (a time-bound block ends by itself), so it
-        is not stored: the clients with a current screening are evaluated here, all
-        the others have no screening.
-        """
+        """Clients by clearance as the compute gives it (current company, now): not
+        stored, as a time-bound block ends by itself."""
         self._check_microneedling_desk_search("microneedling_clearance_state")
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(
@@ -123,12 +119,9 @@ class ResPartner(models.Model):
         values = set(value) if operator in ("in", "not in") else {value}
         if operator in ("!=", "not in"):
             values = {state for state, _label in CLEARANCE_STATES} - values
-        screened = self.env["microneedling.intake"]._clearance_by_partner(
-            self.env.company, fields.Datetime.now()
+        return self.env["microneedling.intake"]._partner_domain_by_clearance(
+            values, self.env.company, fields.Datetime.now()
         )
-        if "no_screening" in values:
-            return [("id", "not in", [pid for pid, st in screened.items() if st not in values])]
-        return [("id", "in", [pid for pid, st in screened.items() if st in values])]
 
     # ------------------------------------------------------------
     # CRUD
@@ -137,17 +130,7 @@ class ResPartner(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if "tz" in vals and self:
-            # Waiting aftercare messages are planned for the daytime of the new zone: the
-            # clients', and, for a company's own partner, those of its clients without one.
-            companies = self.env["res.company"].sudo().search([("partner_id", "in", self.ids)])
-            self.env["microneedling.aftercare.schedule"].sudo().search(
-                [
-                    ("state", "=", "pending"),
-                    "|",
-                    ("session_id.partner_id", "in", self.ids),
-                    ("company_id", "in", companies.ids),
-                ]
-            )._compute_send_date()
+            self.env["microneedling.aftercare.schedule"]._replan_for_time_zones(self)
         return result
 
     # ------------------------------------------------------------
@@ -183,16 +166,7 @@ class ResPartner(models.Model):
     def action_send_microneedling_screening_link(self):
         """Reception sends the screening link for the client's next booked visit here."""
         self.ensure_one()
-        session = self.env["microneedling.session"].search(
-            [
-                ("partner_id", "=", self.id),
-                ("company_id", "=", self.env.company.id),
-                ("state", "=", "booked"),
-                ("start", ">", fields.Datetime.now()),
-            ],
-            order="start",
-            limit=1,
-        )
+        session = self.env["microneedling.session"]._next_visit(self)
         if not session:
             raise UserError(
                 _(
@@ -206,38 +180,6 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
-
-    @api.model
-    def _microneedling_client_ids(self, partner_ids=None):
-        """Ids of the partners with a series or a screening in the user's companies
-        (among partner_ids when given). Screenings are read whoever asks: only the
-        fact that a client was screened comes out."""
-        self.env["microneedling.series"].flush_model(["partner_id", "company_id"])
-        self.env["microneedling.intake"].flush_model(["partner_id", "company_id"])
-        companies = tuple(self.env.companies.ids)
-        if partner_ids is None:
-            self.env.cr.execute(
-                """
-                SELECT partner_id FROM microneedling_series WHERE company_id IN %(companies)s
-                 UNION
-                SELECT partner_id FROM microneedling_intake WHERE company_id IN %(companies)s
-                """,
-                {"companies": companies},
-            )
-        elif partner_ids:
-            self.env.cr.execute(
-                """
-                SELECT partner_id FROM microneedling_series
-                 WHERE company_id IN %(companies)s AND partner_id IN %(partners)s
-                 UNION
-                SELECT partner_id FROM microneedling_intake
-                 WHERE company_id IN %(companies)s AND partner_id IN %(partners)s
-                """,
-                {"companies": companies, "partners": tuple(partner_ids)},
-            )
-        else:
-            return []
-        return [row[0] for row in self.env.cr.fetchall()]
 
     def _microneedling_lock(self):
         """Serialise, per client, the transactions that book sessions or change screenings.
