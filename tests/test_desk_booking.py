@@ -1,6 +1,7 @@
 """Issue #14, booking at the desk: double bookings, the practitioner a session takes,
 numbering, overdue series, overridden sessions and staff without an email address."""
 
+import re
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -298,3 +299,25 @@ class TestDeskBooking(MicroneedlingCase):
             }
         )
         self.assertNotIn(first, Wizard._candidate_slots(series))
+
+    def test_unscreened_client_gets_the_online_screening_link_for_the_planned_visit(self):
+        self.env.company.microneedling_online_screening = True
+        newcomer = self.env["res.partner"].create(
+            {"name": "Nina Newcomer", "email": "nina@example.com", "lang": "en_US"}
+        )
+        Session = self.env["microneedling.session"].with_user(self.user_receptionist)
+        session = Session.create(
+            {"booking_partner_id": newcomer.id, "start": NOW + timedelta(days=20)}
+        )
+        self.assertEqual(session.state, "planned")
+        Link = self.env["microneedling.screening.link"]
+        link = Link._for_sessions(session)
+        self.assertEqual(link.state, "sent", "sent at once, not N days before the visit")
+        mail = self.env["mail.mail"].search([("model", "=", Link._name), ("res_id", "=", link.id)])
+        self.assertEqual(mail.recipient_ids, newcomer)
+        token = re.search(r"/microneedling/screening/([0-9a-f]{64})", mail.body_html).group(1)
+        self.assertEqual(Link._get_by_token(token), link, "the link opens for a planned visit")
+        self.assertEqual(session.with_user(self.user_receptionist).screening_link_status, "sent")
+        # Once the visit is cancelled, the link no longer opens.
+        session.with_user(self.user_receptionist).action_cancel()
+        self.assertFalse(Link._get_by_token(token))

@@ -293,7 +293,7 @@ class MicroneedlingScreeningLink(models.Model):
             link.state != "sent"
             or not link.expiry_date
             or link.expiry_date <= fields.Datetime.now()
-            or link.session_id.state != "booked"
+            or link.session_id.state not in ("planned", "booked")
         ):
             return self.browse()
         return link

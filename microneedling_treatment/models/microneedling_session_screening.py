@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 
 from .client_format import client_lang, format_client_date, format_client_datetime
 
+# Visits a screening link is for: a booked one, or one planned until the client is screened.
+VISIT_STATES = ("planned", "booked")
 # The protocol's pre-treatment instructions: how long before the visit each applies.
 PRETREATMENT = [
     ("waxing", timedelta(weeks=2)),
@@ -74,7 +76,7 @@ class MicroneedlingSession(models.Model):
         real = self.filtered("id")
         links = {link.session_id.id: link for link in Link._for_sessions(real)}
         now = fields.Datetime.now()
-        pending = real.filtered(lambda s: s.state == "booked" and s.start and s.start > now)
+        pending = real.filtered(lambda s: s.state in VISIT_STATES and s.start and s.start > now)
         needs = pending._microneedling_screening_need() if pending else {}
         for session in self:
             link = links.get(session.id)
@@ -118,9 +120,11 @@ class MicroneedlingSession(models.Model):
                 for vals, plan in zip(vals_list, to_plan, strict=True)
             ]
         )
-        sessions.browse(
+        planned = sessions.browse(
             [session.id for session, plan in zip(sessions, to_plan, strict=True) if plan]
-        ).series_id._request_screening()
+        )
+        planned.series_id._request_screening()
+        planned._microneedling_send_first_link()
         sessions.filtered(lambda s: s.state == "booked")._microneedling_on_booked()
         return sessions
 
@@ -149,11 +153,11 @@ class MicroneedlingSession(models.Model):
                         company=company.name,
                     )
                 )
-            if session.state != "booked" or not session.start or session.start <= now:
+            if session.state not in VISIT_STATES or not session.start or session.start <= now:
                 raise UserError(
                     _(
-                        "%(session)s is not a coming booked visit: the screening link is sent "
-                        "for booked visits only.",
+                        "%(session)s is not a coming visit: the screening link is sent for "
+                        "planned or booked visits only.",
                         session=session.display_name,
                     )
                 )
@@ -224,6 +228,16 @@ class MicroneedlingSession(models.Model):
         """The clients among `partners` with no submitted screening in this company."""
         current = self.env["microneedling.intake"]._current_for_partners(partners, self.env.company)
         return partners.filtered(lambda p: (p.id, self.env.company.id) not in current)
+
+    def _microneedling_send_first_link(self):
+        """A visit planned for a client never screened: the client gets the online
+        screening link at once, where the company offers it and the client can be
+        reached (sudo: reception sends links without reading them)."""
+        sessions = self.sudo().filtered(
+            lambda s: s.company_id.microneedling_online_screening and s._microneedling_reachable()
+        )
+        if sessions:
+            self.env["microneedling.screening.link"]._create_for_sessions(sessions)._send("first")
 
     def _microneedling_reachable(self):
         self.ensure_one()
