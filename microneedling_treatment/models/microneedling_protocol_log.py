@@ -80,27 +80,41 @@ class MicroneedlingProtocolLog(models.Model):
 
     @api.model
     def _snapshot(self, companies, names):
-        """{company id: {setting: displayed value}} of these companies' settings."""
+        """{company id: {setting: (value, displayed value)}} of these companies'
+        settings. The value decides whether a setting changed (two users may share a
+        name); the displayed value is what the log says."""
         return {
-            company.id: {name: self._display_value(company, name) for name in names}
+            company.id: {
+                name: (self._compared_value(company, name), self._display_value(company, name))
+                for name in names
+            }
             for company in companies.sudo()
         }
 
     @api.model
+    def _compared_value(self, company, name):
+        value = company[name]
+        if company._fields[name].type == "many2one":
+            return value.id
+        if name in TIME_OF_DAY_SETTINGS:
+            return round((value or 0.0) * 60)  # to the minute, as shown
+        return value
+
+    @api.model
     def _log_changes(self, companies, names, before):
-        """Log each setting of `names` whose displayed value differs from `before`."""
+        """Log each setting of `names` whose value differs from `before`."""
         after = self._snapshot(companies, names)
         vals_list = [
             {
                 "company_id": company_id,
                 "setting": name,
-                "old_value": before[company_id][name],
-                "new_value": value,
+                "old_value": before[company_id][name][1],
+                "new_value": shown,
                 "user_id": self.env.uid,
             }
             for company_id, values in after.items()
-            for name, value in values.items()
-            if value != before[company_id][name]
+            for name, (value, shown) in values.items()
+            if value != before[company_id][name][0]
         ]
         if vals_list:
             self.sudo().create(vals_list)

@@ -183,28 +183,44 @@ class MicroneedlingSeries(models.Model):
             else:
                 series.state = "new"
 
-    @api.depends("state", "overdue_date", "next_session_date")
+    @api.depends("state", "overdue_date", "session_ids.state", "session_ids.start")
     def _compute_is_overdue(self):
         # Overdue until the next session is booked, even one after the overdue date:
-        # reception has then done what the series needed.
+        # reception has then done what the series needed. A booking left open in the
+        # past (never marked done or no-show) is no next session.
         now = fields.Datetime.now()
+        # sudo: whether a coming booking exists, across the series' companies.
+        coming = (
+            self.env["microneedling.session"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("series_id", "in", self._origin.ids),
+                    ("state", "=", "booked"),
+                    ("start", ">=", now),
+                ],
+                ["series_id"],
+            )
+            .series_id.ids
+        )
         for series in self:
             series.is_overdue = bool(
                 series.state == "in_progress"
                 and series.overdue_date
                 and series.overdue_date < now
-                and not series.next_session_date
+                and series._origin.id not in coming
             )
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Filter overdue series with = or != and a boolean value."))
         now = fields.Datetime.now()
+        coming = [("state", "=", "booked"), ("start", ">=", now)]
         if (operator == "=") == value:
             return [
                 ("state", "=", "in_progress"),
                 ("overdue_date", "<", now),
-                ("next_session_date", "=", False),
+                ("session_ids", "not any", coming),
             ]
         return [
             "|",
@@ -213,7 +229,7 @@ class MicroneedlingSeries(models.Model):
             ("state", "!=", "in_progress"),
             ("overdue_date", "=", False),
             ("overdue_date", ">=", now),
-            ("next_session_date", "!=", False),
+            ("session_ids", "any", coming),
         ]
 
     # ------------------------------------------------------------

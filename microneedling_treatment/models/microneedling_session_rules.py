@@ -41,6 +41,21 @@ class MicroneedlingSession(models.Model):
                 )
             raise ValidationError("\n\n".join(blocks))
 
+    @api.constrains("series_id", "state")
+    def _check_series_open(self):
+        """A cancelled series books nothing: reopen it first."""
+        closed = self.filtered(
+            lambda s: s.state in ("planned", "booked") and s.series_id.state == "cancelled"
+        )
+        if closed:
+            raise ValidationError(
+                _(
+                    "%(series)s is cancelled: it books no session. Reopen the series first, "
+                    "or start a new one.",
+                    series=", ".join(closed.series_id.mapped("name")),
+                )
+            )
+
     def _check_start_in_time(self, booking=True):
         """Done only once it took place; booked (created or moved) for a coming date.
         Putting a past session back to booked (an undo) is not a new booking."""

@@ -104,12 +104,13 @@ class MicroneedlingSession(models.Model):
                 {
                     vals["booking_partner_id"]
                     for vals in vals_list
-                    if isinstance(vals.get("booking_partner_id"), int)
+                    # A true int (not a bool): odd values are refused by the input check.
+                    if type(vals.get("booking_partner_id")) is int
                 }
             )
         )
         to_plan = [
-            bool(vals.get("booking_partner_id"))
+            type(vals.get("booking_partner_id")) is int
             and vals["booking_partner_id"] in unscreened.ids
             and vals.get("state", "booked") == "booked"
             for vals in vals_list

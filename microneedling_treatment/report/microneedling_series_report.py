@@ -12,15 +12,20 @@ _logger = logging.getLogger(__name__)
 TUNE_UP_MONTHS = 6
 
 # Conditions shared by several columns; `s` is the series, `c` its company.
+# Nothing booked from now on (a booking left open in the past is no next session).
+NOTHING_COMING = """NOT EXISTS (
+    SELECT 1 FROM microneedling_session coming
+     WHERE coming.series_id = s.id AND coming.state = 'booked' AND coming.start >= %(now)s
+)"""
 COMPLETED = "(s.planned_session_count > 0 AND s.session_done_count >= s.planned_session_count)"
 DROPPED_OUT = f"""(NOT {COMPLETED} AND (
     (s.state = 'cancelled' AND s.session_done_count > 0)
-    OR (s.state = 'in_progress' AND s.next_session_date IS NULL
+    OR (s.state = 'in_progress' AND {NOTHING_COMING}
         AND s.overdue_date + make_interval(days => c.microneedling_dropout_grace_days) < %(now)s)
 ))"""
 # Same test as microneedling.series.is_overdue, minus the series already dropped out.
 OVERDUE = f"""(s.state = 'in_progress' AND s.overdue_date < %(now)s
-    AND s.next_session_date IS NULL
+    AND {NOTHING_COMING}
     AND NOT {DROPPED_OUT})"""
 TUNE_UP_DONE = f"""({COMPLETED} AND s.kind = 'course' AND EXISTS (
     SELECT 1

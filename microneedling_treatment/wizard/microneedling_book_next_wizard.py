@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import tools
+from ..models.microneedling_series import OPEN_STATES
 
 SLOT_COUNT = 10
 WORKDAY_HOURS = range(9, 18)  # sessions start 09:00-17:00, practitioner's time zone
@@ -108,7 +109,8 @@ class MicroneedlingBookNextWizard(models.TransientModel):
     @api.model
     def _practitioner_tz(self, series):
         """Working hours, mornings and weekdays are the practitioner's."""
-        return pytz.timezone(series.user_id.tz or "UTC")
+        # The booking rule's fallbacks: the practitioner's zone, else the company's.
+        return pytz.timezone(series.user_id.tz or series.company_id.partner_id.tz or "UTC")
 
     @api.model
     def _pick_slots(self, starts, tz, count=SLOT_COUNT, weekday=False, daypart=False):
@@ -165,52 +167,97 @@ class MicroneedlingBookNextWizard(models.TransientModel):
 
     @api.model
     @api.model
-    def _busy_intervals(self, series, window_start, window_end, tz):
-        """(start, stop) in UTC of what takes the time, with the booking rule's own
-        notion of busy: the practitioner's sessions, the practitioner's and the client's
-        appointments shown as busy and not declined (an all-day one for its whole days
-        in `tz`)."""
-        user = series.user_id
-        intervals = [
+    def _client_session_starts(self, series):
+        """Starts of the client's booked and done sessions, in every series and company
+        (sudo: the spacing rule counts them all)."""
+        return sorted(
+            self.env["microneedling.session"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "=", series.partner_id.id),
+                    ("state", "in", ("booked", "done")),
+                    ("start", "!=", False),
+                ],
+                ["start"],
+            )
+            .mapped("start")
+        )
+
+    @api.model
+    def _spaced_from(self, series, start):
+        """The first moment from `start` at least the minimum interval away from the
+        client's sessions around it."""
+        gap = timedelta(days=series.company_id.microneedling_min_interval_days)
+        for other in self._client_session_starts(series):
+            if other - gap < start < other + gap:
+                start = other + gap
+        return start
+
+    @api.model
+    def _without_conflicts(self, series, starts):
+        """The one-hour slots among `starts` the booking rule would not refuse for
+        being taken: the practitioner's sessions, the client's other sessions closer
+        than the minimum interval, and the practitioner's and the client's busy
+        appointments, checked by the rule's own query (all-day ones in each one's
+        time zone)."""
+        if not starts:
+            return []
+        hour = timedelta(hours=1)
+        Session = self.env["microneedling.session"]
+        taken = [
             (session.start, session.stop)
-            for session in self.env["microneedling.session"]._practitioner_sessions(
-                user, window_start, window_end
+            for session in Session._practitioner_sessions(
+                series.user_id, starts[0], starts[-1] + hour
             )
         ]
-        events = self.env["calendar.event"]._microneedling_busy_events(
+        gap = timedelta(days=series.company_id.microneedling_min_interval_days)
+        client_starts = self._client_session_starts(series)
+        busy = self.env["calendar.event"]._microneedling_busy_events(
             [
-                ("busy", user.partner_id.id, window_start, window_end),
-                ("busy", series.partner_id.id, window_start, window_end),
+                (start, partner.id, start, start + hour)
+                for start in starts
+                for partner in series.user_id.partner_id | series.partner_id
             ]
         )
-        for _partner_id, event in events.get("busy", []):
-            if event.allday:
-                day_start = datetime.combine(event.start_date, time(0, 0))
-                day_stop = datetime.combine(event.stop_date + timedelta(days=1), time(0, 0))
-                intervals.append(
-                    tuple(
-                        tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
-                        for moment in (day_start, day_stop)
-                    )
-                )
-            else:
-                intervals.append((event.start, event.stop))
-        return intervals
+        return [
+            start
+            for start in starts
+            if start not in busy
+            and not any(begin < start + hour and end > start for begin, end in taken)
+            and not any(abs(start - other) < gap for other in client_starts)
+        ]
 
     def _candidate_slots(self, series):
         """Every free one-hour slot inside the next-session window (4 to 6 weeks).
 
-        Working hours in the practitioner's time zone, Monday to Friday; skips the
-        practitioner's and the client's busy appointments and the client's time-bound
-        blocks. An overdue series gets a window of the same length from now on.
+        Working hours in the practitioner's time zone, Monday to Friday; skips what the
+        booking rule would refuse: the client's time-bound blocks, the spacing with the
+        client's other sessions, the practitioner's sessions and the practitioner's and
+        the client's busy appointments. An overdue series gets a window of the same
+        length from now on.
         """
         series.ensure_one()
+        if series.state not in OPEN_STATES:
+            raise UserError(
+                _(
+                    "%(series)s is %(state)s: it books no more sessions. Reopen it, or start "
+                    "a new series.",
+                    series=series.display_name,
+                    state=dict(series._fields["state"]._description_selection(self.env))[
+                        series.state
+                    ],
+                )
+            )
         now = fields.Datetime.now()
         company = series.company_id
         window_start = max(series.window_open_date or now, now)
         span = timedelta(
             days=company.microneedling_overdue_days - company.microneedling_min_interval_days
         )
+        # The spacing rule counts the client's every session, in any series: a tune-up
+        # right after a course waits for the course's last session too.
+        window_start = self._spaced_from(series, window_start)
         if series.overdue_date and series.overdue_date > now:
             window_end = series.overdue_date
         else:
@@ -248,7 +295,6 @@ class MicroneedlingBookNextWizard(models.TransientModel):
                 )
             )
         tz = self._practitioner_tz(series)
-        busy = self._busy_intervals(series, window_start, window_end, tz)
         local_start = pytz.utc.localize(window_start).astimezone(tz)
         # Wall-clock hours, localized one by one: a window crossing a daylight-saving
         # change keeps 09:00 at 09:00.
@@ -260,17 +306,14 @@ class MicroneedlingBookNextWizard(models.TransientModel):
             byminute=0,
             bysecond=0,
         )
-        slots = []
+        starts = []
         for local in candidates:
             start = tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
             if start > window_end:
                 break
-            stop = start + timedelta(hours=1)
-            if start < window_start or start < blocked_until:
-                continue
-            if any(busy_start < stop and busy_stop > start for busy_start, busy_stop in busy):
-                continue
-            slots.append(start)
+            if start >= window_start and start >= blocked_until:
+                starts.append(start)
+        slots = self._without_conflicts(series, starts)
         if not slots:
             raise UserError(
                 _(
