@@ -256,8 +256,15 @@ class TestChatterCarriesNoHealthData(MicroneedlingCase):
         self.assertTrue(photo.with_user(self.user_practitioner).read(["datas"]))
 
     def test_receptionist_completing_a_session_follow_up_feeds_the_record(self):
-        """Reception may take the client's call: what they note goes to the clinicians."""
-        activity = self.follow_up()
+        """Reception may take the client's call: what they note goes to the clinicians.
+        The side-effect follow-up itself is a practitioner's (its form records them)."""
+        with self.assertRaisesRegex(AccessError, "Only a practitioner records"):
+            self.follow_up().with_user(self.user_receptionist).action_feedback(
+                feedback="no side effects"
+            )
+        activity = self.session.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.user_practitioner.id
+        )
         activity.with_user(self.user_receptionist).action_feedback(
             feedback="client reports swelling"
         )

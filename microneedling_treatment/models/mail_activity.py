@@ -66,6 +66,10 @@ class MailActivity(models.Model):
         """The outcome of a clinical follow-up goes to the clinical record, never to
         the chatter: Odoo would post the feedback, the activity's note and its files
         in the "done" message, which everyone who reads the record reads."""
+        # The side-effect follow-up is a practitioner's, whichever way it is closed.
+        side_effect_follow_ups = self.filtered("microneedling_side_effect_form")
+        if side_effect_follow_ups:
+            side_effect_follow_ups._microneedling_check_side_effect_follow_up()
         # A follow-up planned by the aftercare timeline is done there too.
         self.env["microneedling.aftercare.schedule"].sudo().search(
             [("activity_id", "in", self.ids)]
@@ -104,6 +108,31 @@ class MailActivity(models.Model):
                         activity=activity._microneedling_title(),
                     )
                 )
+
+    def _microneedling_own_uploads(self, attachment_ids):
+        """The files given when completing these activities, which are then posted in
+        sudo: only what the user uploaded for it (a pending composer upload, or a file
+        of these activities) and may read, as core's message_post would accept."""
+        files = self.env["ir.attachment"].browse(attachment_ids or [])
+        if not files:
+            return files.sudo()
+        files.check_access("read")
+        foreign = files.sudo().filtered(
+            lambda f: f.create_uid != self.env.user
+            or not (
+                (f.res_model == "mail.compose.message" and not f.res_id)
+                or (f.res_model == self._name and f.res_id in self.ids)
+            )
+        )
+        if foreign:
+            raise AccessError(
+                _(
+                    "%(files)s: only files uploaded for this follow-up can be attached "
+                    "when marking it done.",
+                    files=", ".join(foreign.mapped("name")),
+                )
+            )
+        return files.sudo()
 
     def _microneedling_clinical_follow_ups(self):
         """Activities whose outcome is health data: any activity on a session (whoever
@@ -146,7 +175,7 @@ class MailActivity(models.Model):
         """Session: feedback and note appended to the clinical notes. Series, client:
         a practitioner-only note. Files: a practitioner-only note on the record."""
         Attachment = self.env["ir.attachment"].sudo()
-        given_files = Attachment.browse(attachment_ids or [])
+        given_files = self._microneedling_own_uploads(attachment_ids)
         for activity in self:
             note = activity.note if not is_html_empty(activity.note) else False
             entry = activity._microneedling_outcome_entry(feedback, note)

@@ -1,6 +1,6 @@
 from odoo import models
 
-from .mail_message import PRACTITIONER_GROUP
+from .mail_message import MANAGER_GROUP, PRACTITIONER_GROUP, PROTOCOL_THREAD_MODELS
 
 
 class MailThread(models.AbstractModel):
@@ -42,3 +42,15 @@ class MailThread(models.AbstractModel):
         return super()._message_compute_author(
             author_id=author_id, email_from=email_from, raise_on_email=raise_on_email
         )
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        """The protocol catalog's history is the managers': only they follow its
+        items, so nobody else is sent what managers write there."""
+        if self._name in PROTOCOL_THREAD_MODELS and partner_ids:
+            partners = self.env["res.partner"].sudo().browse(partner_ids)
+            partner_ids = partners.filtered(
+                lambda p: any(user.has_group(MANAGER_GROUP) for user in p.user_ids)
+            ).ids
+            if not partner_ids and not subtype_ids:
+                return True
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)

@@ -231,6 +231,21 @@ class MicroneedlingSession(models.Model):
                     )
                 )
 
+    @api.constrains("user_id", "company_id")
+    def _check_practitioner_company(self):
+        for session in self:
+            user = session.user_id
+            if user and session.company_id not in user.sudo().company_ids:
+                raise ValidationError(
+                    _(
+                        "%(user)s does not work for %(company)s: choose one of its "
+                        "practitioners for %(session)s.",
+                        user=user.name,
+                        company=session.company_id.name,
+                        session=session.display_name,
+                    )
+                )
+
     @api.constrains("series_id", "state")
     def _check_series_capacity(self):
         for series in self.series_id:

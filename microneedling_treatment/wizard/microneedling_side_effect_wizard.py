@@ -15,26 +15,36 @@ class MicroneedlingSideEffectWizard(models.TransientModel):
         comodel_name="mail.activity", required=True, readonly=True, ondelete="cascade"
     )
     # Derived from the activity, never taken from the client.
+    # As the user, never sudo: only what they may read of the session shows.
     session_id = fields.Many2one(
         comodel_name="microneedling.session",
         compute="_compute_session_id",
+        compute_sudo=False,
         store=True,
         precompute=True,
     )
-    partner_id = fields.Many2one(related="session_id.partner_id", string="Client")
-    session_start = fields.Datetime(related="session_id.start", string="Session Date")
+    partner_id = fields.Many2one(
+        related="session_id.partner_id", string="Client", related_sudo=False
+    )
+    session_start = fields.Datetime(
+        related="session_id.start", string="Session Date", related_sudo=False
+    )
     # What the session already records: the form starts from it (no double entry).
     side_effect_ids = fields.Many2many(
         comodel_name="microneedling.side.effect",
         string="Side Effects",
         compute="_compute_side_effect_ids",
+        compute_sudo=False,
         store=True,
         readonly=False,
         precompute=True,
         help="The protocol's side effects the client reports; none if the recovery was normal.",
     )
     recorded_notes = fields.Html(
-        string="Clinical Notes So Far", related="session_id.clinical_notes", readonly=True
+        string="Clinical Notes So Far",
+        related="session_id.clinical_notes",
+        related_sudo=False,
+        readonly=True,
     )
     note = fields.Text(
         string="Follow-up Notes",
@@ -62,7 +72,7 @@ class MicroneedlingSideEffectWizard(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         wizards = super().create(vals_list)
-        wizards.activity_id._microneedling_check_side_effect_follow_up()
+        wizards._check_follow_up_access()
         return wizards
 
     # ------------------------------------------------------------
@@ -72,7 +82,7 @@ class MicroneedlingSideEffectWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         activity = self.activity_id
-        activity._microneedling_check_side_effect_follow_up()
+        self._check_follow_up_access()
         if not activity.active:
             raise UserError(
                 _(
@@ -91,3 +101,14 @@ class MicroneedlingSideEffectWizard(models.TransientModel):
         # No feedback: the "done" message names the activity only, never the findings.
         activity._action_done()
         return {"type": "ir.actions.act_window_close"}
+
+    # ------------------------------------------------------------
+    # TOOLS
+    # ------------------------------------------------------------
+
+    def _check_follow_up_access(self):
+        """A practitioner's follow-up of a session they may change: the activity's
+        session in the user's companies, checked as the user."""
+        self.activity_id._microneedling_check_side_effect_follow_up()
+        self.session_id.check_access("write")
+        self.activity_id.check_access("write")
