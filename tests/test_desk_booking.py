@@ -321,3 +321,19 @@ class TestDeskBooking(MicroneedlingCase):
         # Once the visit is cancelled, the link no longer opens.
         session.with_user(self.user_receptionist).action_cancel()
         self.assertFalse(Link._get_by_token(token))
+
+    def test_session_practitioner_works_for_its_company(self):
+        other = self.env["res.company"].create({"name": "Second Spa"})
+        foreign = new_test_user(
+            self.env,
+            login="mn_foreign_session",
+            groups="microneedling_treatment.group_practitioner",
+            name="Fiona Foreign",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        self.screen(self.client)
+        series = self.make_series()
+        with self.assertRaisesRegex(ValidationError, "Fiona Foreign does not work for"):
+            self.book(series, NOW + timedelta(days=2), user_id=foreign.id)
+        self.assertFalse(series.session_ids, "nothing is half-saved")

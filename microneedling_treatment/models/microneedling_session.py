@@ -235,6 +235,9 @@ class MicroneedlingSession(models.Model):
     def _check_practitioner_company(self):
         for session in self:
             user = session.user_id
+            # The series' practitioner is checked by the series.
+            if user == session.series_id.user_id:
+                continue
             if user and session.company_id not in user.sudo().company_ids:
                 raise ValidationError(
                     _(
