@@ -27,16 +27,8 @@ class TestDeskReviewPrivacy(MicroneedlingCase):
         cls.side_effects = cls.env.ref("microneedling_treatment.mail_activity_type_side_effects")
         cls.other = cls.env["res.company"].create({"name": "Second Spa"})
 
-    def follow_up(self):
-        activity = self.session.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.side_effects
-        )
-        self.assertEqual(len(activity), 1)
-        return activity
-
-    def test_activity_done_moves_foreign_attachment(self):
-        """Completing a session activity with attachment_ids of a file the user may not
-        read relocates that file onto a practitioner-only message (sudo message_post)."""
+    def _other_spas_file(self):
+        """A screening of the second spa and a file on it: nothing the first spa reads."""
         foreign = (
             self.env["microneedling.intake"]
             .with_company(self.other)
@@ -50,6 +42,19 @@ class TestDeskReviewPrivacy(MicroneedlingCase):
                 "res_id": foreign.id,
             }
         )
+        return foreign, secret
+
+    def follow_up(self):
+        activity = self.session.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.side_effects
+        )
+        self.assertEqual(len(activity), 1)
+        return activity
+
+    def test_activity_done_moves_foreign_attachment(self):
+        """Completing a session activity with attachment_ids of a file the user may not
+        read relocates that file onto a practitioner-only message (sudo message_post)."""
+        foreign, secret = self._other_spas_file()
         as_prac = secret.with_user(self.user_practitioner)
         with self.assertRaises(AccessError):
             as_prac.check("read")
@@ -66,19 +71,7 @@ class TestDeskReviewPrivacy(MicroneedlingCase):
         )
 
     def test_reception_activity_done_moves_foreign_attachment(self):
-        foreign = (
-            self.env["microneedling.intake"]
-            .with_company(self.other)
-            .create({"partner_id": self.client.id, "company_id": self.other.id})
-        )
-        secret = self.env["ir.attachment"].create(
-            {
-                "name": "other-spa-consent.pdf",
-                "datas": base64.b64encode(b"other spa secret"),
-                "res_model": foreign._name,
-                "res_id": foreign.id,
-            }
-        )
+        foreign, secret = self._other_spas_file()
         # A call reception may complete (the side-effect follow-up is a practitioner's).
         activity = self.session.activity_schedule(
             "mail.mail_activity_data_call", user_id=self.user_practitioner.id

@@ -238,20 +238,23 @@ class MicroneedlingSeries(models.Model):
 
     @api.constrains("user_id", "company_id")
     def _check_practitioner_company(self):
-        """The practitioner works for the series' company: its to-dos and clients are
-        that company's."""
         for series in self:
-            user = series.user_id
-            if user and series.company_id not in user.sudo().company_ids:
-                raise ValidationError(
-                    _(
-                        "%(user)s does not work for %(company)s: choose one of its "
-                        "practitioners for %(series)s.",
-                        user=user.name,
-                        company=series.company_id.name,
-                        series=series.name,
-                    )
+            series._check_works_for_company(series.user_id, series.name)
+
+    def _check_works_for_company(self, user, what):
+        """A practitioner works for the series' company: its to-dos and clients are
+        that company's."""
+        self.ensure_one()
+        if user and self.company_id not in user.sudo().company_ids:
+            raise ValidationError(
+                _(
+                    "%(user)s does not work for %(company)s: choose one of its "
+                    "practitioners for %(record)s.",
+                    user=user.name,
+                    company=self.company_id.name,
+                    record=what,
                 )
+            )
 
     @api.constrains("kind", "planned_session_count")
     def _check_planned_session_count(self):

@@ -234,20 +234,9 @@ class MicroneedlingSession(models.Model):
     @api.constrains("user_id", "company_id")
     def _check_practitioner_company(self):
         for session in self:
-            user = session.user_id
             # The series' practitioner is checked by the series.
-            if user == session.series_id.user_id:
-                continue
-            if user and session.company_id not in user.sudo().company_ids:
-                raise ValidationError(
-                    _(
-                        "%(user)s does not work for %(company)s: choose one of its "
-                        "practitioners for %(session)s.",
-                        user=user.name,
-                        company=session.company_id.name,
-                        session=session.display_name,
-                    )
-                )
+            if session.user_id != session.series_id.user_id:
+                session.series_id._check_works_for_company(session.user_id, session.display_name)
 
     @api.constrains("series_id", "state")
     def _check_series_capacity(self):
