@@ -41,15 +41,15 @@ class TestConcurrentBookings(BaseCase):
                 .create({"partner_id": self.partner_id, "user_id": self.admin_id})
                 .id
             )
-        self.addCleanup(self._delete_data)
+        self.addCleanup(self._delete_client, self.partner_id, self.series_id)
 
-    def _delete_data(self):
+    def _delete_client(self, partner_id, series_id):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["microneedling.session"].search([("partner_id", "=", self.partner_id)]).unlink()
-            env["microneedling.series"].browse(self.series_id).unlink()
-            cr.execute("DELETE FROM microneedling_intake WHERE partner_id = %s", [self.partner_id])
-            env["res.partner"].browse(self.partner_id).unlink()
+            env["microneedling.session"].search([("partner_id", "=", partner_id)]).unlink()
+            env["microneedling.series"].browse(series_id).unlink()
+            cr.execute("DELETE FROM microneedling_intake WHERE partner_id = %s", [partner_id])
+            env["res.partner"].browse(partner_id).unlink()
 
     def _run_concurrently(self, *operations):
         """Run each operation(env) in its own thread and transaction, as the admin user
@@ -101,9 +101,11 @@ class TestConcurrentBookings(BaseCase):
                 .mapped("start")
             )
 
-    def _book(self, start):
+    def _book(self, start, series_id=None):
         def operation(env):
-            env["microneedling.session"].create({"series_id": self.series_id, "start": start})
+            env["microneedling.session"].create(
+                {"series_id": series_id or self.series_id, "start": start}
+            )
 
         return operation
 
@@ -140,3 +142,23 @@ class TestConcurrentBookings(BaseCase):
             starts[1] - starts[0], timedelta(days=28), f"both moves committed: {outcomes}"
         )
         self.assertEqual(sorted(outcome[0] for outcome in outcomes), ["committed", "refused"])
+
+    def test_two_clients_in_one_practitioners_hour_only_one_commits(self):
+        """Two receptionists give the practitioner's same hour to two clients: each
+        booking alone is free, both together double-book the practitioner."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            other = env["res.partner"].create({"name": "Dora Duplicate"})
+            env["microneedling.intake"]._create_submitted(other, {}, self.now - timedelta(days=1))
+            other_series = env["microneedling.series"].create(
+                {"partner_id": other.id, "user_id": self.admin_id}
+            )
+            other_id, other_series_id = other.id, other_series.id
+        self.addCleanup(self._delete_client, other_id, other_series_id)
+        hour = self.now + timedelta(days=3)
+        outcomes = self._run_concurrently(
+            self._book(hour), self._book(hour, series_id=other_series_id)
+        )
+        self.assertEqual(sorted(outcome[0] for outcome in outcomes), ["committed", "refused"])
+        refusal = next(outcome[1] for outcome in outcomes if outcome[0] == "refused")
+        self.assertIn("is busy from", refusal)

@@ -185,17 +185,17 @@ class MicroneedlingBookNextWizard(models.TransientModel):
         )
 
     @api.model
-    def _spaced_from(self, series, start):
+    def _spaced_from(self, series, start, client_starts):
         """The first moment from `start` at least the minimum interval away from the
-        client's sessions around it."""
+        client's sessions around it (`client_starts`, in time order)."""
         gap = timedelta(days=series.company_id.microneedling_min_interval_days)
-        for other in self._client_session_starts(series):
+        for other in client_starts:
             if other - gap < start < other + gap:
                 start = other + gap
         return start
 
     @api.model
-    def _without_conflicts(self, series, starts):
+    def _without_conflicts(self, series, starts, client_starts):
         """The one-hour slots among `starts` the booking rule would not refuse for
         being taken: the practitioner's sessions, the client's other sessions closer
         than the minimum interval, and the practitioner's and the client's busy
@@ -212,7 +212,6 @@ class MicroneedlingBookNextWizard(models.TransientModel):
             )
         ]
         gap = timedelta(days=series.company_id.microneedling_min_interval_days)
-        client_starts = self._client_session_starts(series)
         busy = self.env["calendar.event"]._microneedling_busy_events(
             [
                 (start, partner.id, start, start + hour)
@@ -257,7 +256,8 @@ class MicroneedlingBookNextWizard(models.TransientModel):
         )
         # The spacing rule counts the client's every session, in any series: a tune-up
         # right after a course waits for the course's last session too.
-        window_start = self._spaced_from(series, window_start)
+        client_starts = self._client_session_starts(series)
+        window_start = self._spaced_from(series, window_start, client_starts)
         if series.overdue_date and series.overdue_date > now:
             window_end = series.overdue_date
         else:
@@ -313,7 +313,7 @@ class MicroneedlingBookNextWizard(models.TransientModel):
                 break
             if start >= window_start and start >= blocked_until:
                 starts.append(start)
-        slots = self._without_conflicts(series, starts)
+        slots = self._without_conflicts(series, starts, client_starts)
         if not slots:
             raise UserError(
                 _(
